@@ -1,0 +1,32 @@
+/**
+ * Locations of the converted test fixture built by make_fixture.py.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '.fixture');
+export const FIXTURE_MODEL_DIR = path.join(FIXTURE_DIR, 'model');
+export const FIXTURE_INPUT_PATH = path.join(FIXTURE_DIR, 'input.f32');
+export const FIXTURE_EXPECTED_PATH = path.join(FIXTURE_DIR, 'expected.json');
+
+/** Agreement required between Keras (Python) and TF.js probabilities. */
+export const PARITY_TOLERANCE = 1e-5;
+
+/** Skip reason for node:test, or false when the fixture is present. */
+export const SKIP_NO_FIXTURE = existsSync(FIXTURE_EXPECTED_PATH)
+  ? false
+  : `fixture missing: ${FIXTURE_DIR} (run \`npm test\`, which builds it with ` +
+    '.venv/bin/python test/make_fixture.py)';
+
+/** @returns {{labels: string[], window_samples: number, n_clips: number, probabilities: number[][]}} */
+export function readExpected() {
+  return JSON.parse(readFileSync(FIXTURE_EXPECTED_PATH, 'utf8'));
+}
+
+export function maxAbsDiff(a, b) {
+  const fa = a.flat();
+  const fb = b.flat();
+  if (fa.length !== fb.length) return Infinity;
+  return Math.max(...fa.map((v, i) => Math.abs(v - fb[i])));
+}
