@@ -33,7 +33,7 @@ to pool over, and a 1 s input gives it only three.
 """
 
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``; stages are "features" and "epochs"."""
+"""``progress(stage, done, total)``; stages are "features", "validation fit" and "final fit"."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _training_windows(
 
 def _fit_head(
     features: np.ndarray, targets: np.ndarray, n_labels: int, config: TrainConfig,
-    progress: Progress | None,
+    progress: Progress | None, stage: str,
 ) -> keras.Model:
     """Mini-batch training of the head with the chosen optimizer.
 
@@ -187,7 +187,7 @@ def _fit_head(
             idx = tf.constant(order[start : start + config.batch_size])
             step(tf.gather(x_all, idx), tf.gather(y_all, idx))
         if progress:
-            progress("epochs", epoch + 1, config.epochs)
+            progress(stage, epoch + 1, config.epochs)
     return head
 
 
@@ -236,11 +236,14 @@ def train_classifier(
     t0 = time.perf_counter()
     validation = None
     if val_idx:
-        head = _fit_head(features[rows(train_idx)], y[rows(train_idx)], len(label_names), config, progress)
+        head = _fit_head(
+            features[rows(train_idx)], y[rows(train_idx)], len(label_names), config, progress,
+            "validation fit",
+        )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(np.asarray(head(features[val_rows], training=False)), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
-    head = _fit_head(features, y, len(label_names), config, progress)
+    head = _fit_head(features, y, len(label_names), config, progress, "final fit")
     timings["head"] = time.perf_counter() - t0
 
     return TrainResult(

@@ -1,0 +1,108 @@
+"""A model directory on disk: write it atomically, read it back for Python inference.
+
+Layout (documented in docs/metadata.md)::
+
+    MODEL_DIR/
+      model.json, group1-shard*.bin   TF.js graph model (what the phone runs)
+      metadata.json                   labels, rates, window, training figures
+      saved_model/                    TF SavedModel (what Python reloads)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from model_export.metadata import METADATA_FILENAME, read_metadata, write_metadata
+
+SAVED_MODEL_DIRNAME = "saved_model"
+TFJS_MODEL_FILENAME = "model.json"
+
+
+class ModelDirError(ValueError):
+    """A model directory cannot be written or read."""
+
+
+@contextmanager
+def atomic_directory(out_dir: Path, *, replaceable: str) -> Iterator[Path]:
+    """Yield an empty staging folder that becomes ``out_dir`` only if the block succeeds.
+
+    An existing ``out_dir`` is replaced only when it contains ``replaceable``
+    (a file that marks it as ours) or is empty; otherwise nothing is touched.
+    On any error the staging folder is removed and ``out_dir`` is unchanged.
+    """
+    out_dir = out_dir.resolve()
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise ModelDirError(f"{out_dir}: exists and is not a directory")
+        if any(out_dir.iterdir()) and not (out_dir / replaceable).is_file():
+            raise ModelDirError(
+                f"{out_dir}: exists, is not empty and has no {replaceable}; "
+                "refusing to replace it"
+            )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a model folder is not secret
+    try:
+        yield staging
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+            os.replace(out_dir, old)
+            os.replace(staging, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_model_dir(out_dir: Path, *, model: Any, metadata: dict[str, Any]) -> None:
+    """Export ``model`` (a Keras model PCM -> probabilities) to ``out_dir`` atomically."""
+    from model_export.export import saved_model_to_tfjs
+
+    with atomic_directory(out_dir, replaceable=METADATA_FILENAME) as staging:
+        saved = staging / SAVED_MODEL_DIRNAME
+        model.export(str(saved), verbose=False)
+        saved_model_to_tfjs(saved, staging)
+        write_metadata(staging, metadata)
+
+
+class LoadedModel:
+    """A model directory loaded for inference in Python."""
+
+    def __init__(self, model_dir: Path) -> None:
+        import tensorflow as tf
+
+        self.metadata = read_metadata(model_dir)
+        self.labels: tuple[str, ...] = tuple(self.metadata["labels"])
+        self.window_samples: int = self.metadata["window_samples"]
+        self.sample_rate_hz: int = self.metadata["sample_rate_hz"]
+        saved = model_dir / SAVED_MODEL_DIRNAME
+        if not saved.is_dir():
+            raise ModelDirError(f"{saved}: missing; re-run 'pac train'")
+        self._module = tf.saved_model.load(str(saved))
+        self._serve = self._module.signatures["serving_default"]
+        (self._output_key,) = self._serve.structured_outputs.keys()
+        probe = self.predict(np.zeros((1, self.window_samples), np.float32))
+        if probe.shape[1] != len(self.labels):
+            raise ModelDirError(
+                f"{model_dir}: the model has {probe.shape[1]} outputs but metadata.json "
+                f"lists {len(self.labels)} labels"
+            )
+
+    def predict(self, windows: np.ndarray) -> np.ndarray:
+        """windows [shape=(batch, window_samples)] float32 -> probabilities [shape=(batch, n_labels)]."""
+        import tensorflow as tf
+
+        out = self._serve(tf.constant(windows, dtype=tf.float32))
+        return np.asarray(out[self._output_key])

@@ -1,0 +1,5 @@
+import sys
+
+from pac.cli import main
+
+sys.exit(main())

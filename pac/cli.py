@@ -1,0 +1,291 @@
+"""The ``pac`` command line. Contract: docs/cli.md.
+
+Exit codes: 0 success, 1 bad input or a failed job (the message names the
+file, field or limit), 2 bad command-line usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pac import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _quiet_tensorflow() -> None:
+    """TensorFlow's C++ start-up chatter is noise for a student; keep stderr for our messages."""
+    from model_export.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+
+
+def _warn(message: str) -> None:
+    print(f"pac: warning: {message}", file=sys.stderr)
+
+
+class _Bars:
+    """tqdm progress bars on stderr, one per training stage."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(stage)
+        if bar is None or bar.total != total or done < bar.n:
+            if bar is not None:
+                bar.close()
+            bar = self._bars[stage] = tqdm(
+                total=total, desc=stage, unit="clip" if stage == "features" else "epoch",
+                file=sys.stderr, leave=False, dynamic_ncols=True,
+            )
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _train_config(args: argparse.Namespace) -> Any:
+    from model_export.train import TrainConfig
+
+    return TrainConfig(
+        epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        train_fraction=args.train_fraction,
+        seed=args.seed,
+        window_seconds=args.window_seconds,
+    )
+
+
+def _print_train_report(report: Any, out_dir: Path) -> None:
+    print(f"labels       : {', '.join(f'{k} ({v} clips)' for k, v in report.clips_per_label.items())}")
+    if report.validation is None:
+        print("validation   : none (train fraction 1.0 or too few clips)")
+    else:
+        print(
+            f"validation   : {report.validation.accuracy:.1%} on {report.n_validation_clips} "
+            f"held-out clips (trained on {report.n_train_clips}); final model uses all clips"
+        )
+    print(
+        f"time         : load {report.load_seconds:.1f} s, train {report.train_seconds:.1f} s, "
+        f"export {report.save_seconds:.1f} s"
+    )
+    print(f"model        : {out_dir}")
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from model_export.pipeline import train_model_dir
+
+    config = _train_config(args)
+    bars = _Bars()
+    try:
+        report = train_model_dir(
+            args.data_dir, args.out, config=config, tool_version=__version__, warn=_warn,
+            progress=bars,
+        )
+    finally:
+        bars.close()
+    _print_train_report(report, args.out)
+    return EXIT_OK
+
+
+def _evaluation_json(report: Any) -> dict[str, Any]:
+    ev = report.evaluation
+    return {
+        "accuracy": ev.accuracy,
+        "labels": list(ev.labels),
+        "confusion_matrix": [list(row) for row in ev.confusion_matrix],
+        "per_clip": [
+            {
+                "path": str(r.clip.path),
+                "label": r.clip.label,
+                "predicted": r.predicted,
+                "confidence": r.confidence,
+            }
+            for r in report.per_clip
+        ],
+    }
+
+
+def _print_evaluation(report: Any) -> None:
+    ev = report.evaluation
+    width = max(len(label) for label in ev.labels)
+    print(f"accuracy: {ev.accuracy:.1%} ({ev.n_clips} clips)")
+    print("confusion matrix (rows: true label, columns: predicted):")
+    print(" " * (width + 2) + "  ".join(f"{label:>{width}}" for label in ev.labels))
+    for label, row in zip(ev.labels, ev.confusion_matrix, strict=True):
+        print(f"{label:>{width}}  " + "  ".join(f"{v:>{width}}" for v in row))
+    wrong = [r for r in report.per_clip if r.predicted != r.clip.label]
+    for r in wrong:
+        print(f"  wrong: {r.clip.path} is {r.clip.label}, predicted {r.predicted} ({r.confidence:.2f})")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from model_export.pipeline import evaluate_model_dir, plot_confusion
+
+    report = evaluate_model_dir(args.model_dir, args.data_dir, warn=_warn)
+    if args.plot:
+        plot_confusion(report.evaluation, args.plot, title=f"{args.model_dir.name} on {args.data_dir.name}")
+    if args.json:
+        print(json.dumps(_evaluation_json(report), ensure_ascii=False))
+    else:
+        _print_evaluation(report)
+        if args.plot:
+            print(f"plot: {args.plot}")
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from model_export.pipeline import classify_files
+
+    results = classify_files(args.model_dir, args.files)
+    failed = False
+    out: list[dict[str, Any]] = []
+    for path, result in results:
+        if isinstance(result, Exception):
+            failed = True
+            print(f"pac: error: {result}", file=sys.stderr)
+            continue
+        if args.json:
+            out.append({"path": str(path), "classification": result})
+        else:
+            print(f"{path}: " + ", ".join(f"{label} {conf:.3f}" for label, conf in result))
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from model_export.export import export_model_dir
+
+    for path in export_model_dir(args.model_dir, args.out, fmt=args.format):
+        print(path)
+    return EXIT_OK
+
+
+def samples_dir() -> Path:
+    """The bundled sample clips (the project's own espeak-ng recordings)."""
+    return Path(str(importlib.resources.files("pac") / "samples" / "numbers"))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from model_export.export import export_model_dir
+    from model_export.pipeline import evaluate_model_dir, plot_confusion, train_model_dir
+    from model_export.train import TrainConfig
+
+    samples = samples_dir()
+    out: Path = args.out
+    model_dir, export_dir, plot = out / "model", out / "tfjs", out / "confusion.png"
+    print(f"Training on the bundled sample clips in {samples / 'train'}")
+    bars = _Bars()
+    try:
+        report = train_model_dir(
+            samples / "train", model_dir, config=TrainConfig(), tool_version=__version__,
+            warn=_warn, progress=bars,
+        )
+    finally:
+        bars.close()
+    _print_train_report(report, model_dir)
+    print(f"\nEvaluating on clips from other voices, with noise, in {samples / 'test'}")
+    evaluation = evaluate_model_dir(model_dir, samples / "test", warn=_warn)
+    _print_evaluation(evaluation)
+    plot_confusion(evaluation.evaluation, plot, title="pac demo")
+    t0 = time.perf_counter()
+    exported = export_model_dir(model_dir, export_dir, fmt="tfjs")
+    export_seconds = time.perf_counter() - t0
+    inference = sorted(evaluation.inference_ms)
+    print(f"\ninference    : {inference[len(inference) // 2]:.1f} ms per clip (median, Python)")
+    print(f"export       : {export_seconds:.1f} s -> {', '.join(p.name for p in exported)}")
+    print(f"outputs      : model {model_dir}\n               tfjs  {export_dir}\n               plot  {plot}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pac", description="Personal Audio Classifier: train, test and export a sound classifier."
+    )
+    parser.add_argument("--version", action="version", version=f"pac {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("train", help="train a classifier on a folder of labelled clips")
+    p.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label")
+    p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR")
+    p.add_argument("--epochs", type=_positive_int, default=40)
+    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
+    p.add_argument("--batch-size", type=_positive_int, default=32)
+    p.add_argument("--train-fraction", type=float, default=0.8,
+                   help="share of clips to train on; the rest validates (default 0.8)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--window-seconds", type=float, default=1.0, help="1 to 2 (default 1)")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="test a model on a folder of labelled clips")
+    p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
+    p.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--plot", type=Path, metavar="FILE.png", help="write a confusion-matrix picture")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("classify", help="classify audio files")
+    p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("export", help="write the deployable model files")
+    p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--format", choices=("tfjs", "tflite"), default="tfjs")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
+    p.add_argument("--out", type=Path, default=Path("pac-demo"), metavar="DIR",
+                   help="where to write the demo's outputs (default ./pac-demo)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet_tensorflow()
+    from model_export.audio_io import AudioDecodeError
+    from model_export.dataset import DatasetError
+    from model_export.metadata import MetadataError
+    from model_export.model_dir import ModelDirError
+    from model_export.pretrained import PretrainedWeightsError
+
+    expected: tuple[type[BaseException], ...] = (
+        AudioDecodeError, DatasetError, MetadataError, ModelDirError, PretrainedWeightsError,
+        ValueError, OSError,
+    )
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except expected as exc:
+        print(f"pac: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("pac: interrupted; nothing was written", file=sys.stderr)
+        return 130
