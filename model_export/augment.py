@@ -92,3 +92,28 @@ def augmented_window(
     if rng.random() < config.noise_probability:
         y = add_noise(y, rng=rng, snr_db=rng.uniform(*config.snr_db), exponent=rng.uniform(0.0, 2.0))
     return np.clip(y, -1.0, 1.0).astype(np.float32)
+
+
+BACKGROUND_LABEL = "background"
+
+
+def background_window(
+    *, rng: np.random.Generator, window_samples: int, sample_rate_hz: int
+) -> np.ndarray:
+    """One synthetic "nothing of interest" window: room noise, hum or near silence.
+
+    Returns np.ndarray [shape=(window_samples,)], float32.
+    """
+    kind = rng.choice(["noise", "hum", "silence"], p=[0.7, 0.15, 0.15])
+    level = 10.0 ** (rng.uniform(-60.0, -20.0) / 20.0)
+    noise = coloured_noise(window_samples, rng=rng, exponent=rng.uniform(0.0, 2.0))
+    if kind == "noise":
+        y = level * noise
+    elif kind == "hum":
+        t = np.arange(window_samples) / sample_rate_hz
+        mains_hz = rng.choice([50.0, 60.0])
+        hum = sum(np.sin(2 * np.pi * k * mains_hz * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 6))
+        y = level * (hum / np.sqrt(np.mean(hum**2)) + 0.1 * noise)
+    else:
+        y = 1e-4 * noise
+    return np.clip(y, -1.0, 1.0).astype(np.float32)

@@ -66,7 +66,7 @@ def train_model_dir(
 ) -> TrainReport:
     """Read a dataset folder, train, and write a complete model folder atomically."""
     t0 = time.perf_counter()
-    clips = scan_dataset(data_dir, min_labels=2)
+    clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
     audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
     labels = [c.label for c in clips]
     load_seconds = time.perf_counter() - t0

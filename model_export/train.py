@@ -17,7 +17,12 @@ import numpy as np
 
 from model_export import MODEL_SAMPLE_RATE_HZ
 from model_export.audio_features import AudioFeatures
-from model_export.augment import AugmentConfig, augmented_window
+from model_export.augment import (
+    BACKGROUND_LABEL,
+    AugmentConfig,
+    augmented_window,
+    background_window,
+)
 from model_export.classifier import build_classifier, build_head, make_optimizer
 from model_export.evaluation import Evaluation, evaluate_predictions
 from model_export.preprocess import centre_in_window
@@ -48,6 +53,7 @@ class TrainConfig:
     seed: int = 0
     window_seconds: float = 1.0
     augment_copies: int = 10
+    background: bool = False
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self) -> None:
@@ -201,13 +207,15 @@ def train_classifier(
     """Train a classifier on decoded clips.
 
     clips : sequence of np.ndarray [shape=(n,)], float32 mono at 16 kHz, any length
-    labels : the label of each clip; at least two distinct labels
+    labels : the label of each clip; at least two distinct labels, or one with
+        ``config.background``, which adds the label "background" trained on
+        synthetic room noise, hum and silence (plus any clips labelled "background")
 
     The head is first trained on ``train_fraction`` of the clips and scored on
     the rest; then, so that no recording is wasted, it is retrained with the
     same settings on all clips. The returned model is the second one.
     """
-    label_names = tuple(sorted(set(labels)))
+    label_names = tuple(sorted(set(labels) | ({BACKGROUND_LABEL} if config.background else set())))
     if len(label_names) < 2:
         raise ValueError(f"need at least 2 labels to train; got {len(label_names)}")
     target_of = {name: i for i, name in enumerate(label_names)}
@@ -231,19 +239,42 @@ def train_classifier(
     timings["features"] = time.perf_counter() - t0
 
     train_idx, val_idx = split_indices(labels, train_fraction=config.train_fraction, rng=rng)
-    rows = lambda idx: np.concatenate([np.arange(i * copies, (i + 1) * copies) for i in idx])  # noqa: E731
+
+    def rows(idx: Sequence[int]) -> np.ndarray:
+        return np.concatenate([np.arange(i * copies, (i + 1) * copies) for i in idx])
+
+    if config.background:
+        # Synthetic room noise, hum and silence, as many windows as the average label has.
+        n_extra = copies * max(1, round(len(clips) / max(1, len(set(labels)))))
+        extra = np.stack(
+            [
+                background_window(
+                    rng=rng, window_samples=config.window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ
+                )
+                for _ in range(n_extra)
+            ]
+        )
+        extra_features = _features(extractor, extra, progress=progress)
+        extra_y = np.full(n_extra, target_of[BACKGROUND_LABEL], dtype=np.int64)
+    else:
+        extra_features = np.zeros((0, extractor.feature_dim), np.float32)
+        extra_y = np.zeros(0, dtype=np.int64)
 
     t0 = time.perf_counter()
     validation = None
     if val_idx:
         head = _fit_head(
-            features[rows(train_idx)], y[rows(train_idx)], len(label_names), config, progress,
-            "validation fit",
+            np.concatenate([features[rows(train_idx)], extra_features]),
+            np.concatenate([y[rows(train_idx)], extra_y]),
+            len(label_names), config, progress, "validation fit",
         )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(np.asarray(head(features[val_rows], training=False)), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
-    head = _fit_head(features, y, len(label_names), config, progress, "final fit")
+    head = _fit_head(
+        np.concatenate([features, extra_features]), np.concatenate([y, extra_y]),
+        len(label_names), config, progress, "final fit",
+    )
     timings["head"] = time.perf_counter() - t0
 
     return TrainResult(

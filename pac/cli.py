@@ -75,11 +75,13 @@ def _train_config(args: argparse.Namespace) -> Any:
         train_fraction=args.train_fraction,
         seed=args.seed,
         window_seconds=args.window_seconds,
+        background=args.background,
     )
 
 
 def _print_train_report(report: Any, out_dir: Path) -> None:
-    print(f"labels       : {', '.join(f'{k} ({v} clips)' for k, v in report.clips_per_label.items())}")
+    counts = [f"{k} ({v} clips)" if v else f"{k} (synthetic)" for k, v in report.clips_per_label.items()]
+    print(f"labels       : {', '.join(counts)}")
     if report.validation is None:
         print("validation   : none (train fraction 1.0 or too few clips)")
     else:
@@ -239,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of clips to train on; the rest validates (default 0.8)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--window-seconds", type=float, default=1.0, help="1 to 2 (default 1)")
+    p.add_argument("--background", action="store_true",
+                   help='add a "background" label for room noise and silence')
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="test a model on a folder of labelled clips")
