@@ -12,8 +12,14 @@ from typing import Any
 import keras
 
 from model_export.log_mel_spectrogram import LogMelSpectrogram
+from model_export.pitch import PITCH_BANDS, pitch_histogram
 from model_export.pretrained import EMBEDDING_DIM
-from model_export.speech_embedding import SpeechEmbedding, embedding_positions
+from model_export.speech_embedding import (
+    RECEPTIVE_FIELD_FRAMES,
+    STRIDE_FRAMES,
+    SpeechEmbedding,
+    embedding_positions,
+)
 
 
 @keras.saving.register_keras_serializable(package="pac")
@@ -30,7 +36,14 @@ class AudioFeatures(keras.layers.Layer):
     with ``feature_dim = 2 * 96 + 2 * 32``.
     """
 
-    def __init__(self, *, window_samples: int, analysis_samples: int, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        window_samples: int,
+        analysis_samples: int,
+        active_below_peak_db: float = 20.0,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("trainable", False)
         super().__init__(**kwargs)
         if analysis_samples < window_samples:
@@ -40,12 +53,13 @@ class AudioFeatures(keras.layers.Layer):
             )
         self.window_samples = window_samples
         self.analysis_samples = analysis_samples
+        self.active_below_peak_db = active_below_peak_db
         self.log_mel = LogMelSpectrogram()
         self.embedding = SpeechEmbedding()
         frames = (analysis_samples - self.log_mel.fft_length) // self.log_mel.hop_length + 1
         if embedding_positions(frames) < 1:
             raise ValueError(f"analysis_samples ({analysis_samples}) is too short for the backbone")
-        self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels
+        self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels + 1 + PITCH_BANDS + 1
 
     def build(self, input_shape: Any) -> None:
         self.log_mel.build((None, self.analysis_samples))
@@ -58,16 +72,35 @@ class AudioFeatures(keras.layers.Layer):
         pad = self.analysis_samples - self.window_samples
         if pad:
             pcm = ops.pad(pcm, ((0, 0), (pad // 2, pad - pad // 2)))
-        mel = self.log_mel(pcm)
-        emb = self.embedding(mel)
+        power = self.log_mel.power_spectrum(pcm)
+        mel = self.log_mel.log_mel_from_power(power)  # (batch, frames, n_mels), dB / 10 + 2
+        emb = self.embedding(mel)  # (batch, positions, 96)
+
+        # Pool over where the sound is, so that one clap and four claps, or a short
+        # and a long whistle, give similar vectors; how much is active is its own feature.
+        loudness = ops.mean(mel, axis=2)  # (batch, frames)
+        peak = ops.max(loudness, axis=1, keepdims=True)
+        active = ops.cast(loudness >= peak - self.active_below_peak_db / 10.0, "float32")
+        active_fraction = ops.mean(active, axis=1, keepdims=True)
+        frame_w = active / ops.sum(active, axis=1, keepdims=True)
+        mel_mean = ops.sum(mel * frame_w[..., None], axis=1)
+        mel_std = ops.sqrt(
+            ops.maximum(ops.sum(ops.square(mel - mel_mean[:, None, :]) * frame_w[..., None], axis=1), 1e-6)
+        )
+        position_active = ops.average_pool(
+            active[..., None], pool_size=RECEPTIVE_FIELD_FRAMES, strides=STRIDE_FRAMES, padding="valid"
+        )  # (batch, positions, 1): share of active frames each embedding sees
+        position_w = position_active / ops.maximum(ops.sum(position_active, axis=1, keepdims=True), 1e-6)
+        emb_mean = ops.sum(emb * position_w, axis=1)
+        pitch = pitch_histogram(
+            power,
+            frame_w,
+            first_bin=self.log_mel.first_bin,
+            fft_length=self.log_mel.fft_length,
+            sample_rate_hz=self.log_mel.sample_rate_hz,
+        )
         return ops.concatenate(
-            [
-                ops.mean(emb, axis=1),
-                ops.max(emb, axis=1),
-                ops.mean(mel, axis=1),
-                ops.std(mel, axis=1),
-            ],
-            axis=-1,
+            [emb_mean, ops.max(emb, axis=1), mel_mean, mel_std, active_fraction, pitch], axis=-1
         )
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:
@@ -75,5 +108,9 @@ class AudioFeatures(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         config: dict[str, Any] = super().get_config()
-        config.update(window_samples=self.window_samples, analysis_samples=self.analysis_samples)
+        config.update(
+            window_samples=self.window_samples,
+            analysis_samples=self.analysis_samples,
+            active_below_peak_db=self.active_below_peak_db,
+        )
         return config

@@ -21,10 +21,14 @@ class AugmentConfig:
     """Ranges for the random augmentations (all draws are uniform)."""
 
     max_shift_seconds: float = 0.15
-    gain_db: tuple[float, float] = (-12.0, 6.0)
+    gain_db: tuple[float, float] = (-6.0, 6.0)
     noise_probability: float = 0.8
     snr_db: tuple[float, float] = (5.0, 30.0)
     narrowband_probability: float = 0.3
+    speed_factor: tuple[float, float] = (0.9, 1.1)
+    """Resampling factor: changes tempo and pitch together, like a faster or higher voice."""
+    reverb_probability: float = 0.3
+    rt60_seconds: tuple[float, float] = (0.1, 0.6)
 
 
 def coloured_noise(n: int, *, rng: np.random.Generator, exponent: float) -> np.ndarray:
@@ -68,6 +72,30 @@ def narrowband(y: np.ndarray, *, sample_rate_hz: int, rng: np.random.Generator) 
     return out.astype(np.float32)
 
 
+def change_speed(y: np.ndarray, *, factor: float, sample_rate_hz: int) -> np.ndarray:
+    """Play ``y`` ``factor`` times faster (and higher): a resampling, as on a tape."""
+    if factor == 1.0:
+        return y
+    return soxr.resample(y, round(sample_rate_hz * factor), sample_rate_hz, quality="HQ").astype(
+        np.float32
+    )
+
+
+def add_reverb(
+    y: np.ndarray, *, rng: np.random.Generator, rt60_seconds: float, sample_rate_hz: int
+) -> np.ndarray:
+    """Convolve with a synthetic room: exponentially decaying noise, mixed with the dry sound."""
+    n = max(1, round(rt60_seconds * sample_rate_hz))
+    t = np.arange(n) / sample_rate_hz
+    impulse = rng.standard_normal(n) * np.exp(-6.9 * t / rt60_seconds)  # -60 dB at rt60
+    impulse[0] = 0.0
+    impulse /= max(float(np.sqrt(np.sum(impulse**2))), 1e-12)
+    size = 1 << int(np.ceil(np.log2(y.size + n)))
+    wet = np.fft.irfft(np.fft.rfft(y, size) * np.fft.rfft(impulse, size), size)[: y.size]
+    mix = rng.uniform(0.2, 0.6)
+    return ((1.0 - mix) * y + mix * wet).astype(np.float32)
+
+
 def augmented_window(
     clip: np.ndarray,
     *,
@@ -83,10 +111,15 @@ def augmented_window(
     Returns np.ndarray [shape=(window_samples,)], float32, clipped to [-1, 1].
     """
     shift = round(rng.uniform(-1.0, 1.0) * config.max_shift_seconds * sample_rate_hz)
+    clip = change_speed(clip, factor=rng.uniform(*config.speed_factor), sample_rate_hz=sample_rate_hz)
     y = centre_in_window(
         clip, window_samples=window_samples, sample_rate_hz=sample_rate_hz, offset_samples=shift
     )
     y = y * np.float32(10.0 ** (rng.uniform(*config.gain_db) / 20.0))
+    if rng.random() < config.reverb_probability:
+        y = add_reverb(
+            y, rng=rng, rt60_seconds=rng.uniform(*config.rt60_seconds), sample_rate_hz=sample_rate_hz
+        )
     if rng.random() < config.narrowband_probability:
         y = narrowband(y, sample_rate_hz=sample_rate_hz, rng=rng)
     if rng.random() < config.noise_probability:

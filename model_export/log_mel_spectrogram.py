@@ -124,6 +124,8 @@ class LogMelSpectrogram(keras.layers.Layer):
         )
         used = np.nonzero(filters.sum(axis=1) > 0)[0]
         bins = np.arange(used[0], used[-1] + 1)
+        self.first_bin = int(bins[0])
+        """DFT bin of ``power_spectrum``'s first column (bins are ``sample_rate_hz / fft_length`` apart)."""
         self._n_bins = bins.size
         self._dft = dft_kernel(fft_length=fft_length, window_length=window_length, bins=bins)
         self._mel = filters[bins].astype(np.float32)
@@ -144,13 +146,22 @@ class LogMelSpectrogram(keras.layers.Layer):
         super().build(input_shape)
 
     def call(self, pcm: Any) -> Any:
+        return self.log_mel_from_power(self.power_spectrum(pcm))
+
+    def power_spectrum(self, pcm: Any) -> Any:
+        """pcm (batch, samples) -> power (batch, frames, n_bins) for the bins the mel filters use."""
         ops = keras.ops
         spectrum = ops.conv(
             ops.expand_dims(pcm, -1), self.dft, strides=self.hop_length, padding="valid"
         )
         real = spectrum[..., : self._n_bins]
         imag = spectrum[..., self._n_bins :]
-        power_mel = ops.matmul(real * real + imag * imag, self.mel)
+        return real * real + imag * imag
+
+    def log_mel_from_power(self, power: Any) -> Any:
+        """power (batch, frames, n_bins) -> log-mel (batch, frames, n_mels), ``dB / 10 + 2``."""
+        ops = keras.ops
+        power_mel = ops.matmul(power, self.mel)
         db = (10.0 / np.log(10.0)) * ops.log(ops.maximum(power_mel, 1e-10))
         floor_db = ops.max(db, axis=(1, 2), keepdims=True) - self.top_db
         return ops.maximum(db, floor_db) / 10.0 + 2.0

@@ -24,7 +24,7 @@ from model_export.evaluation import Evaluation, evaluate_predictions
 from model_export.metadata import new_metadata
 from model_export.model_dir import LoadedModel, write_model_dir
 from model_export.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
-from model_export.train import ANALYSIS_SECONDS, Progress, TrainConfig, train_classifier
+from model_export.train import Progress, TrainConfig, train_classifier
 
 Warn = Callable[[str], None]
 
@@ -86,7 +86,7 @@ def train_model_dir(
             "name": BACKBONE_NAME,
             "source": BACKBONE_SOURCE,
             "embedding_dim": EMBEDDING_DIM,
-            "analysis_seconds": max(config.window_seconds, ANALYSIS_SECONDS),
+            "analysis_seconds": config.analysis_samples / MODEL_SAMPLE_RATE_HZ,
         },
         training={
             "hyperparameters": config.to_json(),

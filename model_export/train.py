@@ -31,7 +31,7 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop")
 MIN_WINDOW_SECONDS = 1.0
 MAX_WINDOW_SECONDS = 2.0
 ANALYSIS_SECONDS = 2.0
-"""The backbone always looks at 2 s: a shorter window is zero-padded around its centre.
+"""Default length the backbone looks at: a shorter window is zero-padded around its centre.
 
 Measured in bench/accuracy.py: the speech embedding needs several positions
 to pool over, and a 1 s input gives it only three.
@@ -46,7 +46,7 @@ class TrainConfig:
     """Training controls (the paper's, plus seed, window and augmentation)."""
 
     epochs: int = 40
-    learning_rate: float = 1e-3
+    learning_rate: float = 1e-2
     optimizer: str = "adam"
     batch_size: int = 32
     train_fraction: float = 0.8
@@ -54,6 +54,7 @@ class TrainConfig:
     window_seconds: float = 1.0
     augment_copies: int = 10
     background: bool = False
+    analysis_seconds: float = ANALYSIS_SECONDS
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self) -> None:
@@ -81,6 +82,10 @@ class TrainConfig:
     @property
     def window_samples(self) -> int:
         return round(self.window_seconds * MODEL_SAMPLE_RATE_HZ)
+
+    @property
+    def analysis_samples(self) -> int:
+        return max(self.window_samples, round(self.analysis_seconds * MODEL_SAMPLE_RATE_HZ))
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -224,8 +229,7 @@ def train_classifier(
     timings: dict[str, float] = {}
 
     extractor = AudioFeatures(
-        window_samples=config.window_samples,
-        analysis_samples=max(config.window_samples, round(ANALYSIS_SECONDS * MODEL_SAMPLE_RATE_HZ)),
+        window_samples=config.window_samples, analysis_samples=config.analysis_samples
     )
     extractor.build((None, config.window_samples))
 

@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR")
     p.add_argument("--epochs", type=_positive_int, default=40)
-    p.add_argument("--learning-rate", type=float, default=1e-3)
+    p.add_argument("--learning-rate", type=float, default=1e-2)
     p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
     p.add_argument("--batch-size", type=_positive_int, default=32)
     p.add_argument("--train-fraction", type=float, default=0.8,

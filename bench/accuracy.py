@@ -1,0 +1,190 @@
+"""Accuracy and speed benchmark on synthetic versions of the PAC paper's tasks.
+
+    python bench/accuracy.py [--data bench/data] [--tasks numbers,words,...] [--seeds 0,1,2]
+
+For each task: train on 5 clips per label (espeak-ng voices), test on unseen
+voices with noise added (``test/``) and on the same clips as App Inventor's
+SoundRecorder stores them, AMR-NB 3GP (``test_phone/``). Prints a table and
+writes ``bench/results/accuracy.json``. Data comes from ``bench/synth.py``,
+which this script runs when the data folder is missing.
+
+Reported per task: accuracy (mean over seeds), training seconds once the
+backbone is loaded (median over seeds), Python inference ms per 1 s clip
+(median), and TF.js in Node on the CPU ms per clip (median; pure-JS ``cpu``
+backend and ``wasm`` backend).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model_export.quiet import import_tensorflow_quietly  # noqa: E402
+
+import_tensorflow_quietly()
+
+from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
+from model_export.dataset import load_dataset, scan_dataset  # noqa: E402
+from model_export.model_dir import LoadedModel  # noqa: E402
+from model_export.pipeline import train_model_dir, window_of  # noqa: E402
+from model_export.preprocess import centre_in_window  # noqa: E402
+from model_export.train import TrainConfig, train_classifier  # noqa: E402
+
+TASKS = ("numbers", "words", "voices", "emotions", "sounds")
+NODE_PREDICT = ROOT / "extension" / "js" / "tools" / "predict.mjs"
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def load_split(folder: Path) -> tuple[list[np.ndarray], list[str]]:
+    clips = scan_dataset(folder, min_labels=1)
+    return load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=_quiet), [
+        c.label for c in clips
+    ]
+
+
+def accuracy(model: Any, labels: tuple[str, ...], clips: list[np.ndarray], truth: list[str],
+             window_samples: int) -> float:
+    windows = np.stack(
+        [centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
+         for c in clips]
+    )
+    probabilities = np.asarray(model(windows))
+    predicted = [labels[i] for i in probabilities.argmax(axis=1)]
+    return float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)]))
+
+
+def node_timing(model_dir: Path, windows: np.ndarray, backend: str, repeat: int) -> float | None:
+    if not (ROOT / "extension" / "js" / "node_modules").is_dir():
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".f32") as f:
+        windows.astype("<f4").tofile(f.name)
+        out = subprocess.run(
+            ["node", str(NODE_PREDICT), str(model_dir), f.name, "--backend", backend,
+             "--repeat", str(repeat)],
+            capture_output=True, text=True, check=True,
+        )
+    return float(json.loads(out.stdout)["timing_ms"]["median_per_clip"])
+
+
+def ensure_data(data: Path, tasks: list[str]) -> None:
+    missing = [t for t in tasks if not (data / t / "test").is_dir()]
+    if missing:
+        print(f"synthesising {', '.join(missing)} into {data} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "synth.py"), "--out", str(data),
+             "--tasks", ",".join(missing)],
+            check=True,
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--analysis-seconds", type=float, default=TrainConfig().analysis_seconds)
+    parser.add_argument("--window-seconds", type=float, default=1.0)
+    parser.add_argument("--no-speed", action="store_true", help="skip the TF.js timings")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "accuracy.json")
+    args = parser.parse_args()
+    tasks = [t for t in args.tasks.split(",") if t]
+    seeds = [int(s) for s in args.seeds.split(",")]
+    ensure_data(args.data, tasks)
+    base = TrainConfig(analysis_seconds=args.analysis_seconds, window_seconds=args.window_seconds)
+
+    # Warm-up: load the backbone weights and trace the graph once.
+    warm_clips, warm_labels = load_split(args.data / tasks[0] / "train")
+    train_classifier(warm_clips, warm_labels, config=replace(base, epochs=1))
+
+    rows: list[dict[str, Any]] = []
+    for task in tasks:
+        train_clips, train_labels = load_split(args.data / task / "train")
+        tests = {
+            split: load_split(args.data / task / split)
+            for split in ("test", "test_phone")
+            if (args.data / task / split).is_dir()
+        }
+        row: dict[str, Any] = {
+            "task": task,
+            "labels": sorted(set(train_labels)),
+            "train_clips_per_label": len(train_clips) // len(set(train_labels)),
+            "test_clips": {k: len(v[0]) for k, v in tests.items()},
+        }
+        accs: dict[str, list[float]] = {k: [] for k in tests}
+        train_s = []
+        for seed in seeds:
+            config = replace(base, seed=seed)
+            t0 = time.perf_counter()
+            result = train_classifier(train_clips, train_labels, config=config)
+            train_s.append(time.perf_counter() - t0)
+            for split, (clips, truth) in tests.items():
+                accs[split].append(
+                    accuracy(result.model, result.labels, clips, truth, config.window_samples)
+                )
+        row["accuracy"] = {k: float(np.mean(v)) for k, v in accs.items()}
+        row["accuracy_per_seed"] = accs
+        row["train_seconds_median"] = float(np.median(train_s))
+
+        if not args.no_speed:
+            with tempfile.TemporaryDirectory() as tmp:
+                model_dir = Path(tmp) / "model"
+                train_model_dir(args.data / task / "train", model_dir, config=base,
+                                tool_version="bench", warn=_quiet)
+                loaded = LoadedModel(model_dir)
+                clips = tests["test"][0][:10]
+                windows = np.stack([window_of(loaded, c) for c in clips])
+                times = []
+                for _ in range(5):
+                    for w in windows:
+                        t0 = time.perf_counter()
+                        loaded.predict(w[None, :])
+                        times.append(1000.0 * (time.perf_counter() - t0))
+                row["python_ms_per_clip"] = float(np.median(times))
+                row["tfjs_cpu_ms_per_clip"] = node_timing(model_dir, windows[:3], "cpu", 2)
+                row["tfjs_wasm_ms_per_clip"] = node_timing(model_dir, windows, "wasm", 5)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+
+    print_table(rows, base, seeds)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"config": base.to_json(), "seeds": seeds, "tasks": rows},
+                                   indent=2) + "\n")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+def print_table(rows: list[dict[str, Any]], config: TrainConfig, seeds: list[int]) -> None:
+    print(f"\nwindow {config.window_seconds:g} s, analysis {config.analysis_seconds:g} s, "
+          f"seeds {seeds}, {os.cpu_count()} CPUs")
+    print(f"{'task':<10} {'test':>6} {'phone':>6} {'train s':>8} {'py ms':>6} "
+          f"{'js cpu':>7} {'js wasm':>8}")
+    for r in rows:
+        def fmt(v: float | None, spec: str) -> str:
+            return "-" if v is None else format(v, spec)
+        print(f"{r['task']:<10} {fmt(r['accuracy'].get('test'), '.1%'):>6} "
+              f"{fmt(r['accuracy'].get('test_phone'), '.1%'):>6} "
+              f"{r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
+              f"{fmt(r.get('tfjs_cpu_ms_per_clip'), '.0f'):>7} "
+              f"{fmt(r.get('tfjs_wasm_ms_per_clip'), '.1f'):>8}")
+    mean = np.mean([r["accuracy"]["test"] for r in rows])
+    print(f"{'mean':<10} {mean:>6.1%}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Cepstral pitch histogram: how often each voice pitch occurs while the sound is on.
+
+The speech embedding is built to ignore who is speaking and how; pitch is what
+tells two voices, or a happy and a sad "hello", apart. Per frame, the real
+cepstrum of the log power spectrum (one matmul) peaks at the quefrency of the
+pitch period; the peak's position is one-hot coded into log-spaced pitch bands
+and averaged over active frames. All plain ops: matmul, argmax, one_hot.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+MIN_PITCH_HZ = 70.0
+MAX_PITCH_HZ = 400.0
+PITCH_BANDS = 12
+
+
+def cepstrum_matrix(
+    *, first_bin: int, n_bins: int, fft_length: int, sample_rate_hz: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine basis from log power bins to pitch-period quefrencies, and each column's pitch.
+
+    Returns (basis [shape=(n_bins, n_lags)], pitch_hz [shape=(n_lags,)]).
+    """
+    lags = np.arange(
+        int(np.floor(sample_rate_hz / MAX_PITCH_HZ)), int(np.ceil(sample_rate_hz / MIN_PITCH_HZ)) + 1
+    )
+    k = first_bin + np.arange(n_bins)
+    basis = np.cos(2.0 * np.pi * k[:, None] * lags[None, :] / fft_length) / n_bins
+    return basis.astype(np.float32), (sample_rate_hz / lags).astype(np.float32)
+
+
+def band_matrix(pitch_hz: np.ndarray) -> np.ndarray:
+    """One-hot pooling [shape=(n_lags, PITCH_BANDS)] of lags into log-spaced pitch bands."""
+    edges = np.geomspace(MIN_PITCH_HZ, MAX_PITCH_HZ, PITCH_BANDS + 1)
+    band = np.clip(np.searchsorted(edges, pitch_hz, side="right") - 1, 0, PITCH_BANDS - 1)
+    return np.eye(PITCH_BANDS, dtype=np.float32)[band]
+
+
+def pitch_histogram(
+    power: Any, frame_weights: Any, *, first_bin: int, fft_length: int, sample_rate_hz: int
+) -> Any:
+    """power (batch, frames, n_bins), frame_weights (batch, frames) summing to 1 over frames.
+
+    Returns (batch, PITCH_BANDS + 1): the share of weighted frames whose cepstral
+    peak falls in each pitch band, then the mean peak height (how voiced it is).
+    """
+    ops = keras.ops
+    n_bins = power.shape[-1]
+    basis, pitch_hz = cepstrum_matrix(
+        first_bin=first_bin, n_bins=n_bins, fft_length=fft_length, sample_rate_hz=sample_rate_hz
+    )
+    log_power = ops.log(power + 1e-8)
+    log_power = log_power - ops.mean(log_power, axis=2, keepdims=True)
+    cepstrum = ops.matmul(log_power, basis)  # (batch, frames, n_lags)
+    peak_lag = ops.argmax(cepstrum, axis=2)
+    bands = ops.matmul(ops.one_hot(peak_lag, basis.shape[1]), band_matrix(pitch_hz))
+    histogram = ops.sum(bands * frame_weights[..., None], axis=1)
+    voicing = ops.sum(ops.max(cepstrum, axis=2) * frame_weights, axis=1, keepdims=True)
+    return ops.concatenate([histogram, voicing], axis=-1)
