@@ -30,7 +30,9 @@ def saved_model_to_tflite(saved_model_dir: Path, out_path: Path) -> None:
     import tensorflow as tf
 
     converter = tf.lite.TFLiteConverter.from_saved_model(str(saved_model_dir))
-    out_path.write_bytes(converter.convert())
+    with native_output_silenced():  # MLIR converter logs
+        flatbuffer = converter.convert()
+    out_path.write_bytes(flatbuffer)
 
 
 def export_model_dir(model_dir: Path, out_dir: Path, *, fmt: str) -> list[Path]:

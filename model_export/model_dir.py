@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from model_export.metadata import METADATA_FILENAME, read_metadata, write_metadata
+from model_export.quiet import native_output_silenced
 
 SAVED_MODEL_DIRNAME = "saved_model"
 TFJS_MODEL_FILENAME = "model.json"
@@ -28,6 +29,21 @@ TFJS_MODEL_FILENAME = "model.json"
 
 class ModelDirError(ValueError):
     """A model directory cannot be written or read."""
+
+
+def check_replaceable(out_dir: Path, *, replaceable: str = METADATA_FILENAME) -> None:
+    """Raise ModelDirError unless ``out_dir`` is absent, empty, or holds ``replaceable``.
+
+    Call it before a long job so that a bad ``--out`` fails in a second, not after training.
+    """
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise ModelDirError(f"{out_dir}: exists and is not a directory")
+        if any(out_dir.iterdir()) and not (out_dir / replaceable).is_file():
+            raise ModelDirError(
+                f"{out_dir}: exists, is not empty and has no {replaceable}; "
+                "refusing to replace it"
+            )
 
 
 @contextmanager
@@ -39,14 +55,7 @@ def atomic_directory(out_dir: Path, *, replaceable: str) -> Iterator[Path]:
     On any error the staging folder is removed and ``out_dir`` is unchanged.
     """
     out_dir = out_dir.resolve()
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise ModelDirError(f"{out_dir}: exists and is not a directory")
-        if any(out_dir.iterdir()) and not (out_dir / replaceable).is_file():
-            raise ModelDirError(
-                f"{out_dir}: exists, is not empty and has no {replaceable}; "
-                "refusing to replace it"
-            )
+    check_replaceable(out_dir, replaceable=replaceable)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
     umask = os.umask(0)
@@ -72,9 +81,29 @@ def write_model_dir(out_dir: Path, *, model: Any, metadata: dict[str, Any]) -> N
 
     with atomic_directory(out_dir, replaceable=METADATA_FILENAME) as staging:
         saved = staging / SAVED_MODEL_DIRNAME
-        model.export(str(saved), verbose=False)
+        export_saved_model(model, saved, input_name=metadata["input"]["name"],
+                           output_name=metadata["output"]["name"])
         saved_model_to_tfjs(saved, staging)
         write_metadata(staging, metadata)
+
+
+def export_saved_model(model: Any, path: Path, *, input_name: str, output_name: str) -> None:
+    """SavedModel whose ``serving_default`` signature is ``{input_name: pcm} -> {output_name: probs}``.
+
+    Naming the signature's keys makes them the names TF.js and TFLite report.
+    """
+    import keras
+    import tensorflow as tf
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        name="serving_default",
+        fn=tf.function(lambda pcm: {output_name: model(pcm, training=False)}),
+        input_signature=[tf.TensorSpec(model.input.shape, tf.float32, name=input_name)],
+    )
+    with native_output_silenced():
+        archive.write_out(str(path), verbose=False)
 
 
 class LoadedModel:

@@ -22,7 +22,7 @@ from model_export.classifier import INPUT_NAME, OUTPUT_NAME
 from model_export.dataset import Clip, DatasetError, load_dataset, scan_dataset
 from model_export.evaluation import Evaluation, evaluate_predictions
 from model_export.metadata import new_metadata
-from model_export.model_dir import LoadedModel, write_model_dir
+from model_export.model_dir import LoadedModel, check_replaceable, write_model_dir
 from model_export.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
 from model_export.train import Progress, TrainConfig, train_classifier
 
@@ -65,6 +65,7 @@ def train_model_dir(
     progress: Progress | None = None,
 ) -> TrainReport:
     """Read a dataset folder, train, and write a complete model folder atomically."""
+    check_replaceable(out_dir)
     t0 = time.perf_counter()
     clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
     audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)

@@ -4,7 +4,7 @@ The speech embedding is built to ignore who is speaking and how; pitch is what
 tells two voices, or a happy and a sad "hello", apart. Per frame, the real
 cepstrum of the log power spectrum (one matmul) peaks at the quefrency of the
 pitch period; the peak's position is one-hot coded into log-spaced pitch bands
-and averaged over active frames. All plain ops: matmul, argmax, one_hot.
+and averaged over active frames. All plain ops: matmul, max, comparisons.
 """
 
 from __future__ import annotations
@@ -56,9 +56,16 @@ def pitch_histogram(
     )
     log_power = ops.log(power + 1e-8)
     log_power = log_power - ops.mean(log_power, axis=2, keepdims=True)
-    cepstrum = ops.matmul(log_power, basis)  # (batch, frames, n_lags)
-    peak_lag = ops.argmax(cepstrum, axis=2)
-    bands = ops.matmul(ops.one_hot(peak_lag, basis.shape[1]), band_matrix(pitch_hz))
+    # A ramp far below any real cepstral peak breaks exact ties (digital silence)
+    # the same way on every backend.
+    tie_break = np.linspace(0.0, 1e-4, basis.shape[1], dtype=np.float32)
+    cepstrum = ops.matmul(log_power, basis) + tie_break  # (batch, frames, n_lags)
+    peak = ops.max(cepstrum, axis=2, keepdims=True)
+    # One-hot of the peak lag without argmax/one_hot (Keras lowers argmax to bitcasts
+    # that TF.js cannot run); an exact tie splits the vote.
+    is_peak = ops.cast(cepstrum >= peak, "float32")
+    is_peak = is_peak / ops.sum(is_peak, axis=2, keepdims=True)
+    bands = ops.matmul(is_peak, band_matrix(pitch_hz))
     histogram = ops.sum(bands * frame_weights[..., None], axis=1)
-    voicing = ops.sum(ops.max(cepstrum, axis=2) * frame_weights, axis=1, keepdims=True)
+    voicing = ops.sum(peak[..., 0] * frame_weights, axis=1, keepdims=True)
     return ops.concatenate([histogram, voicing], axis=-1)

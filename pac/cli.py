@@ -64,6 +64,20 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _bounded_float(low: float, high: float, *, low_open: bool = False) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        if not (low < value if low_open else low <= value) or not value <= high:
+            interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
+            raise argparse.ArgumentTypeError(f"must be in {interval}, got {text}")
+        return value
+
+    return parse
+
+
 def _train_config(args: argparse.Namespace) -> Any:
     from model_export.train import TrainConfig
 
@@ -234,13 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label")
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR")
     p.add_argument("--epochs", type=_positive_int, default=40)
-    p.add_argument("--learning-rate", type=float, default=1e-2)
+    p.add_argument("--learning-rate", type=_bounded_float(0.0, 10.0, low_open=True), default=1e-2)
     p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
     p.add_argument("--batch-size", type=_positive_int, default=32)
-    p.add_argument("--train-fraction", type=float, default=0.8,
+    p.add_argument("--train-fraction", type=_bounded_float(0.0, 1.0, low_open=True), default=0.8,
                    help="share of clips to train on; the rest validates (default 0.8)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--window-seconds", type=float, default=1.0, help="1 to 2 (default 1)")
+    p.add_argument("--window-seconds", type=_bounded_float(1.0, 2.0), default=1.0,
+                   help="1 to 2 (default 1)")
     p.add_argument("--background", action="store_true",
                    help='add a "background" label for room noise and silence')
     p.set_defaults(func=cmd_train)
