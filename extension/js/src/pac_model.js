@@ -14,6 +14,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** The value of metadata.json's "format" field for a PAC model. */
+export const METADATA_FORMAT = 'pac-model';
+
 /** The only metadata.json format_version this runtime understands. */
 export const METADATA_FORMAT_VERSION = 1;
 
@@ -31,6 +34,11 @@ export function validateMetadata(metadata) {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new Error('metadata.json: expected a JSON object');
   }
+  if (metadata.format !== METADATA_FORMAT) {
+    throw new Error(
+      `metadata.json: format is ${JSON.stringify(metadata.format)}, expected "${METADATA_FORMAT}"`,
+    );
+  }
   const version = metadata.format_version;
   if (version !== METADATA_FORMAT_VERSION) {
     throw new Error(
@@ -39,9 +47,9 @@ export function validateMetadata(metadata) {
     );
   }
   const labels = metadata.labels;
-  if (!Array.isArray(labels) || labels.length === 0) {
+  if (!Array.isArray(labels) || labels.length < 2) {
     throw new Error(
-      `metadata.json: labels must be a non-empty array, found ${JSON.stringify(labels)}`,
+      `metadata.json: labels must be an array of at least 2 labels, found ${JSON.stringify(labels)}`,
     );
   }
   labels.forEach((label, i) => {

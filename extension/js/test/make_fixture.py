@@ -96,6 +96,7 @@ def main(argv: list[str]) -> int:
         convert(saved_model_dir, model_dir)
         shutil.rmtree(saved_model_dir)
         metadata = {
+            "format": "pac-model",
             "format_version": FIXTURE_FORMAT_VERSION,
             "labels": LABELS,
             "sample_rate_hz": SAMPLE_RATE_HZ,

@@ -22,6 +22,7 @@ import {
 } from './fixture.js';
 
 const GOOD_METADATA = Object.freeze({
+  format: 'pac-model',
   format_version: 1,
   labels: ['clap', 'silence', 'whistle'],
   sample_rate_hz: 16000,
@@ -47,8 +48,10 @@ describe('validateMetadata', () => {
     [{ format_version: 2 }, 'metadata.json: format_version is 2, expected 1'],
     [{ format_version: '1' }, 'metadata.json: format_version is "1", expected 1'],
     [{ format_version: undefined }, 'metadata.json: format_version is undefined, expected 1'],
-    [{ labels: [] }, 'metadata.json: labels must be a non-empty array, found []'],
-    [{ labels: 'clap' }, 'metadata.json: labels must be a non-empty array, found "clap"'],
+    [{ format: 'other' }, 'metadata.json: format is "other", expected "pac-model"'],
+    [{ labels: [] }, 'metadata.json: labels must be an array of at least 2 labels, found []'],
+    [{ labels: ['clap'] }, 'metadata.json: labels must be an array of at least 2 labels, found ["clap"]'],
+    [{ labels: 'clap' }, 'metadata.json: labels must be an array of at least 2 labels, found "clap"'],
     [{ labels: ['a', 3] }, 'metadata.json: labels[1] must be a non-empty string, found 3'],
     [{ labels: ['a', 'a'] }, 'metadata.json: labels must be unique, found ["a","a"]'],
     [
