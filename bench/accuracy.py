@@ -58,11 +58,18 @@ def load_split(folder: Path) -> tuple[list[np.ndarray], list[str]]:
     ]
 
 
-def accuracy(model: Any, labels: tuple[str, ...], clips: list[np.ndarray], truth: list[str],
-             window_samples: int) -> float:
+def accuracy(
+    model: Any,
+    labels: tuple[str, ...],
+    clips: list[np.ndarray],
+    truth: list[str],
+    window_samples: int,
+) -> float:
     windows = np.stack(
-        [centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
-         for c in clips]
+        [
+            centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
+            for c in clips
+        ]
     )
     probabilities = np.asarray(model(windows))
     predicted = [labels[i] for i in probabilities.argmax(axis=1)]
@@ -75,9 +82,19 @@ def node_timing(model_dir: Path, windows: np.ndarray, backend: str, repeat: int)
     with tempfile.NamedTemporaryFile(suffix=".f32") as f:
         windows.astype("<f4").tofile(f.name)
         out = subprocess.run(
-            ["node", str(NODE_PREDICT), str(model_dir), f.name, "--backend", backend,
-             "--repeat", str(repeat)],
-            capture_output=True, text=True, check=True,
+            [
+                "node",
+                str(NODE_PREDICT),
+                str(model_dir),
+                f.name,
+                "--backend",
+                backend,
+                "--repeat",
+                str(repeat),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     return float(json.loads(out.stdout)["timing_ms"]["median_per_clip"])
 
@@ -87,8 +104,14 @@ def ensure_data(data: Path, tasks: list[str]) -> None:
     if missing:
         print(f"synthesising {', '.join(missing)} into {data} ...", file=sys.stderr)
         subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "synth.py"), "--out", str(data),
-             "--tasks", ",".join(missing)],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "synth.py"),
+                "--out",
+                str(data),
+                "--tasks",
+                ",".join(missing),
+            ],
             check=True,
         )
 
@@ -144,8 +167,13 @@ def main() -> int:
         if not args.no_speed:
             with tempfile.TemporaryDirectory() as tmp:
                 model_dir = Path(tmp) / "model"
-                train_model_dir(args.data / task / "train", model_dir, config=base,
-                                tool_version="bench", warn=_quiet)
+                train_model_dir(
+                    args.data / task / "train",
+                    model_dir,
+                    config=base,
+                    tool_version="bench",
+                    warn=_quiet,
+                )
                 loaded = LoadedModel(model_dir)
                 clips = tests["test"][0][:10]
                 windows = np.stack([window_of(loaded, c) for c in clips])
@@ -163,25 +191,34 @@ def main() -> int:
 
     print_table(rows, base, seeds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"config": base.to_json(), "seeds": seeds, "tasks": rows},
-                                   indent=2) + "\n")
+    args.out.write_text(
+        json.dumps({"config": base.to_json(), "seeds": seeds, "tasks": rows}, indent=2) + "\n"
+    )
     print(f"\nwritten {args.out}")
     return 0
 
 
 def print_table(rows: list[dict[str, Any]], config: TrainConfig, seeds: list[int]) -> None:
-    print(f"\nwindow {config.window_seconds:g} s, analysis {config.analysis_seconds:g} s, "
-          f"seeds {seeds}, {os.cpu_count()} CPUs")
-    print(f"{'task':<10} {'test':>6} {'phone':>6} {'train s':>8} {'py ms':>6} "
-          f"{'js cpu':>7} {'js wasm':>8}")
+    print(
+        f"\nwindow {config.window_seconds:g} s, analysis {config.analysis_seconds:g} s, "
+        f"seeds {seeds}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{'task':<10} {'test':>6} {'phone':>6} {'train s':>8} {'py ms':>6} "
+        f"{'js cpu':>7} {'js wasm':>8}"
+    )
     for r in rows:
+
         def fmt(v: float | None, spec: str) -> str:
             return "-" if v is None else format(v, spec)
-        print(f"{r['task']:<10} {fmt(r['accuracy'].get('test'), '.1%'):>6} "
-              f"{fmt(r['accuracy'].get('test_phone'), '.1%'):>6} "
-              f"{r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
-              f"{fmt(r.get('tfjs_cpu_ms_per_clip'), '.0f'):>7} "
-              f"{fmt(r.get('tfjs_wasm_ms_per_clip'), '.1f'):>8}")
+
+        print(
+            f"{r['task']:<10} {fmt(r['accuracy'].get('test'), '.1%'):>6} "
+            f"{fmt(r['accuracy'].get('test_phone'), '.1%'):>6} "
+            f"{r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
+            f"{fmt(r.get('tfjs_cpu_ms_per_clip'), '.0f'):>7} "
+            f"{fmt(r.get('tfjs_wasm_ms_per_clip'), '.1f'):>8}"
+        )
     mean = np.mean([r["accuracy"]["test"] for r in rows])
     print(f"{'mean':<10} {mean:>6.1%}")
 

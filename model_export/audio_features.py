@@ -85,12 +85,19 @@ class AudioFeatures(keras.layers.Layer):
         frame_w = active / ops.sum(active, axis=1, keepdims=True)
         mel_mean = ops.sum(mel * frame_w[..., None], axis=1)
         mel_std = ops.sqrt(
-            ops.maximum(ops.sum(ops.square(mel - mel_mean[:, None, :]) * frame_w[..., None], axis=1), 1e-6)
+            ops.maximum(
+                ops.sum(ops.square(mel - mel_mean[:, None, :]) * frame_w[..., None], axis=1), 1e-6
+            )
         )
         position_active = ops.average_pool(
-            active[..., None], pool_size=RECEPTIVE_FIELD_FRAMES, strides=STRIDE_FRAMES, padding="valid"
+            active[..., None],
+            pool_size=RECEPTIVE_FIELD_FRAMES,
+            strides=STRIDE_FRAMES,
+            padding="valid",
         )  # (batch, positions, 1): share of active frames each embedding sees
-        position_w = position_active / ops.maximum(ops.sum(position_active, axis=1, keepdims=True), 1e-6)
+        position_w = position_active / ops.maximum(
+            ops.sum(position_active, axis=1, keepdims=True), 1e-6
+        )
         emb_mean = ops.sum(emb * position_w, axis=1)
         pitch = pitch_histogram(
             power,

@@ -31,6 +31,9 @@ class AugmentConfig:
     rt60_seconds: tuple[float, float] = (0.1, 0.6)
 
 
+DEFAULT_AUGMENT = AugmentConfig()
+
+
 def coloured_noise(n: int, *, rng: np.random.Generator, exponent: float) -> np.ndarray:
     """Unit-RMS noise with power spectrum ~ 1 / f**exponent (0 white, 1 pink, 2 brown)."""
     spectrum = np.fft.rfft(rng.standard_normal(n))
@@ -102,7 +105,7 @@ def augmented_window(
     rng: np.random.Generator,
     window_samples: int,
     sample_rate_hz: int,
-    config: AugmentConfig = AugmentConfig(),
+    config: AugmentConfig = DEFAULT_AUGMENT,
 ) -> np.ndarray:
     """One random augmented copy of ``clip``, already centred in its window.
 
@@ -111,19 +114,26 @@ def augmented_window(
     Returns np.ndarray [shape=(window_samples,)], float32, clipped to [-1, 1].
     """
     shift = round(rng.uniform(-1.0, 1.0) * config.max_shift_seconds * sample_rate_hz)
-    clip = change_speed(clip, factor=rng.uniform(*config.speed_factor), sample_rate_hz=sample_rate_hz)
+    clip = change_speed(
+        clip, factor=rng.uniform(*config.speed_factor), sample_rate_hz=sample_rate_hz
+    )
     y = centre_in_window(
         clip, window_samples=window_samples, sample_rate_hz=sample_rate_hz, offset_samples=shift
     )
     y = y * np.float32(10.0 ** (rng.uniform(*config.gain_db) / 20.0))
     if rng.random() < config.reverb_probability:
         y = add_reverb(
-            y, rng=rng, rt60_seconds=rng.uniform(*config.rt60_seconds), sample_rate_hz=sample_rate_hz
+            y,
+            rng=rng,
+            rt60_seconds=rng.uniform(*config.rt60_seconds),
+            sample_rate_hz=sample_rate_hz,
         )
     if rng.random() < config.narrowband_probability:
         y = narrowband(y, sample_rate_hz=sample_rate_hz, rng=rng)
     if rng.random() < config.noise_probability:
-        y = add_noise(y, rng=rng, snr_db=rng.uniform(*config.snr_db), exponent=rng.uniform(0.0, 2.0))
+        y = add_noise(
+            y, rng=rng, snr_db=rng.uniform(*config.snr_db), exponent=rng.uniform(0.0, 2.0)
+        )
     return np.clip(y, -1.0, 1.0).astype(np.float32)
 
 
@@ -145,7 +155,10 @@ def background_window(
     elif kind == "hum":
         t = np.arange(window_samples) / sample_rate_hz
         mains_hz = rng.choice([50.0, 60.0])
-        hum = sum(np.sin(2 * np.pi * k * mains_hz * t + rng.uniform(0, 2 * np.pi)) / k for k in range(1, 6))
+        hum = sum(
+            np.sin(2 * np.pi * k * mains_hz * t + rng.uniform(0, 2 * np.pi)) / k
+            for k in range(1, 6)
+        )
         y = level * (hum / np.sqrt(np.mean(hum**2)) + 0.1 * noise)
     else:
         y = 1e-4 * noise

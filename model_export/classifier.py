@@ -18,8 +18,14 @@ OUTPUT_NAME = "probabilities"
 
 
 def build_head(
-    *, feature_dim: int, n_labels: int, feature_mean: np.ndarray, feature_variance: np.ndarray,
-    seed: int, dropout: float = 0.5, l2: float = 1e-3,
+    *,
+    feature_dim: int,
+    n_labels: int,
+    feature_mean: np.ndarray,
+    feature_variance: np.ndarray,
+    seed: int,
+    dropout: float = 0.5,
+    l2: float = 1e-3,
 ) -> keras.Model:
     """Standardise features with training-set statistics, then a softmax layer."""
     features = keras.Input(shape=(feature_dim,), name="features")

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 from model_export.metadata import METADATA_FILENAME, read_metadata
-from model_export.quiet import native_output_silenced
 from model_export.model_dir import SAVED_MODEL_DIRNAME, TFJS_MODEL_FILENAME, atomic_directory
+from model_export.quiet import native_output_silenced
 
 FORMATS = ("tfjs", "tflite")
 TFLITE_FILENAME = "model.tflite"

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 
-def hz_to_mel(frequencies_hz: np.ndarray) -> np.ndarray:
+def hz_to_mel(frequencies_hz: np.ndarray | float) -> np.ndarray:
     """Slaney mel scale: linear below 1 kHz, logarithmic above."""
     f = np.asarray(frequencies_hz, dtype=np.float64)
     f_sp = 200.0 / 3.0
@@ -89,7 +89,8 @@ class LogMelSpectrogram(keras.layers.Layer):
 
     Returns
     -------
-    tensor [shape=(batch, frames, n_mels)] with ``frames = (samples - fft_length) // hop_length + 1``,
+    tensor [shape=(batch, frames, n_mels)],
+    ``frames = (samples - fft_length) // hop_length + 1``,
     values ``dB / 10 + 2`` (roughly -8..+6 for speech).
     """
 
@@ -125,7 +126,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         used = np.nonzero(filters.sum(axis=1) > 0)[0]
         bins = np.arange(used[0], used[-1] + 1)
         self.first_bin = int(bins[0])
-        """DFT bin of ``power_spectrum``'s first column (bins are ``sample_rate_hz / fft_length`` apart)."""
+        """DFT bin of ``power_spectrum``'s first column (bins are fs / fft_length apart)."""
         self._n_bins = bins.size
         self._dft = dft_kernel(fft_length=fft_length, window_length=window_length, bins=bins)
         self._mel = filters[bins].astype(np.float32)
@@ -149,7 +150,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         return self.log_mel_from_power(self.power_spectrum(pcm))
 
     def power_spectrum(self, pcm: Any) -> Any:
-        """pcm (batch, samples) -> power (batch, frames, n_bins) for the bins the mel filters use."""
+        """pcm (batch, samples) -> power (batch, frames, n_bins), the bins the mel filters use."""
         ops = keras.ops
         spectrum = ops.conv(
             ops.expand_dims(pcm, -1), self.dft, strides=self.hop_length, padding="valid"

@@ -42,7 +42,9 @@ def validate_metadata(data: Any, *, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MetadataError(f"{source}: expected a JSON object, got {type(data).__name__}")
     if data.get("format") != FORMAT:
-        raise MetadataError(f"{source}: field 'format' must be {FORMAT!r}, got {data.get('format')!r}")
+        raise MetadataError(
+            f"{source}: field 'format' must be {FORMAT!r}, got {data.get('format')!r}"
+        )
     version = data.get("format_version")
     if version != FORMAT_VERSION:
         raise MetadataError(

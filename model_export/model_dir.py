@@ -41,8 +41,7 @@ def check_replaceable(out_dir: Path, *, replaceable: str = METADATA_FILENAME) ->
             raise ModelDirError(f"{out_dir}: exists and is not a directory")
         if any(out_dir.iterdir()) and not (out_dir / replaceable).is_file():
             raise ModelDirError(
-                f"{out_dir}: exists, is not empty and has no {replaceable}; "
-                "refusing to replace it"
+                f"{out_dir}: exists, is not empty and has no {replaceable}; refusing to replace it"
             )
 
 
@@ -57,7 +56,9 @@ def atomic_directory(out_dir: Path, *, replaceable: str) -> Iterator[Path]:
     out_dir = out_dir.resolve()
     check_replaceable(out_dir, replaceable=replaceable)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent)
+    )
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a model folder is not secret
@@ -81,14 +82,18 @@ def write_model_dir(out_dir: Path, *, model: Any, metadata: dict[str, Any]) -> N
 
     with atomic_directory(out_dir, replaceable=METADATA_FILENAME) as staging:
         saved = staging / SAVED_MODEL_DIRNAME
-        export_saved_model(model, saved, input_name=metadata["input"]["name"],
-                           output_name=metadata["output"]["name"])
+        export_saved_model(
+            model,
+            saved,
+            input_name=metadata["input"]["name"],
+            output_name=metadata["output"]["name"],
+        )
         saved_model_to_tfjs(saved, staging)
         write_metadata(staging, metadata)
 
 
 def export_saved_model(model: Any, path: Path, *, input_name: str, output_name: str) -> None:
-    """SavedModel whose ``serving_default`` signature is ``{input_name: pcm} -> {output_name: probs}``.
+    """SavedModel with signature ``serving_default``: ``{input_name: pcm} -> {output_name: probs}``.
 
     Naming the signature's keys makes them the names TF.js and TFLite report.
     """
@@ -130,7 +135,7 @@ class LoadedModel:
             )
 
     def predict(self, windows: np.ndarray) -> np.ndarray:
-        """windows [shape=(batch, window_samples)] float32 -> probabilities [shape=(batch, n_labels)]."""
+        """windows [shape=(batch, window_samples)] float32 -> probabilities (batch, n_labels)."""
         import tensorflow as tf
 
         out = self._serve(tf.constant(windows, dtype=tf.float32))

@@ -213,8 +213,14 @@ def plot_confusion(evaluation: Evaluation, path: Path, *, title: str) -> None:
     peak = matrix.max() if matrix.size else 0
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, str(matrix[i, j]), ha="center", va="center",
-                    color="white" if matrix[i, j] > peak / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(matrix[i, j]),
+                ha="center",
+                va="center",
+                color="white" if matrix[i, j] > peak / 2 else "black",
+            )
     fig.tight_layout()
     tmp = path.with_name(f".{path.name}.partial.png")
     fig.savefig(tmp, dpi=100)

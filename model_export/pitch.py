@@ -27,7 +27,8 @@ def cepstrum_matrix(
     Returns (basis [shape=(n_bins, n_lags)], pitch_hz [shape=(n_lags,)]).
     """
     lags = np.arange(
-        int(np.floor(sample_rate_hz / MAX_PITCH_HZ)), int(np.ceil(sample_rate_hz / MIN_PITCH_HZ)) + 1
+        int(np.floor(sample_rate_hz / MAX_PITCH_HZ)),
+        int(np.ceil(sample_rate_hz / MIN_PITCH_HZ)) + 1,
     )
     k = first_bin + np.arange(n_bins)
     basis = np.cos(2.0 * np.pi * k[:, None] * lags[None, :] / fft_length) / n_bins

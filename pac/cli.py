@@ -47,8 +47,12 @@ class _Bars:
             if bar is not None:
                 bar.close()
             bar = self._bars[stage] = tqdm(
-                total=total, desc=stage, unit="clip" if stage == "features" else "epoch",
-                file=sys.stderr, leave=False, dynamic_ncols=True,
+                total=total,
+                desc=stage,
+                unit="clip" if stage == "features" else "epoch",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
             )
         bar.update(done - bar.n)
 
@@ -94,7 +98,9 @@ def _train_config(args: argparse.Namespace) -> Any:
 
 
 def _print_train_report(report: Any, out_dir: Path) -> None:
-    counts = [f"{k} ({v} clips)" if v else f"{k} (synthetic)" for k, v in report.clips_per_label.items()]
+    counts = [
+        f"{k} ({v} clips)" if v else f"{k} (synthetic)" for k, v in report.clips_per_label.items()
+    ]
     print(f"labels       : {', '.join(counts)}")
     if report.validation is None:
         print("validation   : none (train fraction 1.0 or too few clips)")
@@ -117,7 +123,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     bars = _Bars()
     try:
         report = train_model_dir(
-            args.data_dir, args.out, config=config, tool_version=__version__, warn=_warn,
+            args.data_dir,
+            args.out,
+            config=config,
+            tool_version=__version__,
+            warn=_warn,
             progress=bars,
         )
     finally:
@@ -154,7 +164,10 @@ def _print_evaluation(report: Any) -> None:
         print(f"{label:>{width}}  " + "  ".join(f"{v:>{width}}" for v in row))
     wrong = [r for r in report.per_clip if r.predicted != r.clip.label]
     for r in wrong:
-        print(f"  wrong: {r.clip.path} is {r.clip.label}, predicted {r.predicted} ({r.confidence:.2f})")
+        print(
+            f"  wrong: {r.clip.path} is {r.clip.label}, "
+            f"predicted {r.predicted} ({r.confidence:.2f})"
+        )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -162,7 +175,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     report = evaluate_model_dir(args.model_dir, args.data_dir, warn=_warn)
     if args.plot:
-        plot_confusion(report.evaluation, args.plot, title=f"{args.model_dir.name} on {args.data_dir.name}")
+        plot_confusion(
+            report.evaluation, args.plot, title=f"{args.model_dir.name} on {args.data_dir.name}"
+        )
     if args.json:
         print(json.dumps(_evaluation_json(report), ensure_ascii=False))
     else:
@@ -217,8 +232,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     bars = _Bars()
     try:
         report = train_model_dir(
-            samples / "train", model_dir, config=TrainConfig(), tool_version=__version__,
-            warn=_warn, progress=bars,
+            samples / "train",
+            model_dir,
+            config=TrainConfig(),
+            tool_version=__version__,
+            warn=_warn,
+            progress=bars,
         )
     finally:
         bars.close()
@@ -233,31 +252,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     inference = sorted(evaluation.inference_ms)
     print(f"\ninference    : {inference[len(inference) // 2]:.1f} ms per clip (median, Python)")
     print(f"export       : {export_seconds:.1f} s -> {', '.join(p.name for p in exported)}")
-    print(f"outputs      : model {model_dir}\n               tfjs  {export_dir}\n               plot  {plot}")
+    print(
+        f"outputs      : model {model_dir}\n"
+        f"               tfjs  {export_dir}\n"
+        f"               plot  {plot}"
+    )
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pac", description="Personal Audio Classifier: train, test and export a sound classifier."
+        prog="pac",
+        description="Personal Audio Classifier: train, test and export a sound classifier.",
     )
     parser.add_argument("--version", action="version", version=f"pac {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("train", help="train a classifier on a folder of labelled clips")
-    p.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label")
+    p.add_argument(
+        "data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label"
+    )
     p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR")
     p.add_argument("--epochs", type=_positive_int, default=40)
     p.add_argument("--learning-rate", type=_bounded_float(0.0, 10.0, low_open=True), default=1e-2)
     p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
     p.add_argument("--batch-size", type=_positive_int, default=32)
-    p.add_argument("--train-fraction", type=_bounded_float(0.0, 1.0, low_open=True), default=0.8,
-                   help="share of clips to train on; the rest validates (default 0.8)")
+    p.add_argument(
+        "--train-fraction",
+        type=_bounded_float(0.0, 1.0, low_open=True),
+        default=0.8,
+        help="share of clips to train on; the rest validates (default 0.8)",
+    )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--window-seconds", type=_bounded_float(1.0, 2.0), default=1.0,
-                   help="1 to 2 (default 1)")
-    p.add_argument("--background", action="store_true",
-                   help='add a "background" label for room noise and silence')
+    p.add_argument(
+        "--window-seconds", type=_bounded_float(1.0, 2.0), default=1.0, help="1 to 2 (default 1)"
+    )
+    p.add_argument(
+        "--background",
+        action="store_true",
+        help='add a "background" label for room noise and silence',
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="test a model on a folder of labelled clips")
@@ -280,8 +314,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
-    p.add_argument("--out", type=Path, default=Path("pac-demo"), metavar="DIR",
-                   help="where to write the demo's outputs (default ./pac-demo)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("pac-demo"),
+        metavar="DIR",
+        help="where to write the demo's outputs (default ./pac-demo)",
+    )
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -296,8 +335,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model_export.pretrained import PretrainedWeightsError
 
     expected: tuple[type[BaseException], ...] = (
-        AudioDecodeError, DatasetError, MetadataError, ModelDirError, PretrainedWeightsError,
-        ValueError, OSError,
+        AudioDecodeError,
+        DatasetError,
+        MetadataError,
+        ModelDirError,
+        PretrainedWeightsError,
+        ValueError,
+        OSError,
     )
     func: Callable[[argparse.Namespace], int] = args.func
     try:
