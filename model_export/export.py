@@ -7,7 +7,7 @@ from pathlib import Path
 
 from model_export.metadata import METADATA_FILENAME, read_metadata
 from model_export.model_dir import SAVED_MODEL_DIRNAME, TFJS_MODEL_FILENAME, atomic_directory
-from model_export.quiet import native_output_silenced
+from model_export.quiet import native_output_silenced, quiet_environment
 
 FORMATS = ("tfjs", "tflite")
 TFLITE_FILENAME = "model.tflite"
@@ -15,6 +15,7 @@ TFLITE_FILENAME = "model.tflite"
 
 def saved_model_to_tfjs(saved_model_dir: Path, out_dir: Path) -> None:
     """The route FACTS.md §4 found to load in tfjs 4.22: SavedModel -> tfjs_graph_model."""
+    quiet_environment()
     with native_output_silenced():  # import banners and grappler logs
         from tensorflowjs.converters import tf_saved_model_conversion_v2 as convert
 

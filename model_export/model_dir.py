@@ -67,7 +67,11 @@ def atomic_directory(out_dir: Path, *, replaceable: str) -> Iterator[Path]:
         if out_dir.exists():
             old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
             os.replace(out_dir, old)
-            os.replace(staging, out_dir)
+            try:
+                os.replace(staging, out_dir)
+            except BaseException:
+                os.replace(old, out_dir)  # put the previous model back
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(staging, out_dir)

@@ -155,11 +155,11 @@ def evaluate_model_dir(model_dir: Path, data_dir: Path, *, warn: Warn) -> Evalua
     unknown = sorted({c.label for c in clips} - set(model.labels))
     if unknown:
         raise DatasetError(
-            "\n".join(
+            [
                 f"{data_dir / name}: label {name!r} is not one of the model's labels "
                 f"({', '.join(model.labels)})"
                 for name in unknown
-            )
+            ]
         )
     audio = load_dataset(clips, sample_rate_hz=model.sample_rate_hz, warn=warn)
     per_clip: list[ClipResult] = []

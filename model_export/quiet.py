@@ -33,10 +33,18 @@ def native_output_silenced() -> Iterator[None]:
             os.close(fd)
 
 
-def import_tensorflow_quietly() -> None:
-    """Import tensorflow once with its native chatter silenced and its Python logger at ERROR."""
+def quiet_environment() -> None:
+    """Environment switches that keep TensorFlow and its add-ons from printing."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    # tensorflow_decision_forests (pulled in by the tfjs converter) prints a banner on
+    # import, and imports IPython to do so when sys.stdout is not a real file.
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
+
+
+def import_tensorflow_quietly() -> None:
+    """Import tensorflow once with its native chatter silenced and its Python logger at ERROR."""
+    quiet_environment()
     if "tensorflow" in sys.modules:
         return
     with native_output_silenced():
