@@ -75,9 +75,16 @@ class SpeechEmbedding(keras.layers.Layer):
         x = ops.expand_dims(log_mel, -1)
         last = len(self.kernels) - 1
         for i, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
-            if kernel.shape[1] == 3:  # 'same' along mel, 'valid' along time
+            # Every conv is 'same' along mel and 'valid' along time. For a 1-frame
+            # kernel that is plain 'same' padding, which needs no separate Pad op.
+            if kernel.shape[1] == 1:
+                padding = "valid"
+            elif kernel.shape[0] == 1:
+                padding = "same"
+            else:
                 x = ops.pad(x, ((0, 0), (0, 0), (1, 1), (0, 0)))
-            x = ops.conv(x, kernel, strides=1, padding="valid")
+                padding = "valid"
+            x = ops.conv(x, kernel, strides=1, padding=padding)
             if bias is not None:
                 x = x + bias
             if i != last:
