@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import functools
+import io
+
+import av
 import numpy as np
 import soxr
 
@@ -54,6 +58,56 @@ def add_noise(
         return y
     noise = coloured_noise(y.size, rng=rng, exponent=exponent)
     return (y + noise * rms * 10.0 ** (-snr_db / 20.0)).astype(np.float32)
+
+
+AMR_NB_BIT_RATES = (7950, 10200, 12200)
+"""AMR-NB modes used for augmentation; SoundRecorder records at 12.2 kbit/s."""
+
+
+@functools.cache
+def amr_nb_available() -> bool:
+    """Whether PyAV's FFmpeg build has the AMR-NB encoder (the PyPI wheels do)."""
+    try:
+        av.codec.Codec("libopencore_amrnb", "w")
+    except Exception:
+        return False
+    return True
+
+
+def amr_nb_roundtrip(y: np.ndarray, *, sample_rate_hz: int, bit_rate: int) -> np.ndarray:
+    """Encode ``y`` as App Inventor's SoundRecorder does (AMR-NB, 8 kHz) and decode it back.
+
+    In memory, with PyAV's FFmpeg. Returns float32 of the same length as ``y``
+    (the codec's few-millisecond delay is kept).
+    """
+    low = soxr.resample(y, sample_rate_hz, 8000, quality="HQ")
+    pcm = (np.clip(low, -1.0, 1.0) * 32767.0).astype(np.int16)
+    encoded = io.BytesIO()
+    with av.open(encoded, "w", format="amr") as container:
+        stream = container.add_stream("libopencore_amrnb", rate=8000, layout="mono")
+        stream.bit_rate = bit_rate
+        frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
+        frame.sample_rate = 8000
+        for packet in (*stream.encode(frame), *stream.encode(None)):
+            container.mux(packet)
+    encoded.seek(0)
+    with av.open(encoded, "r", format="amr") as container:
+        decoded = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
+    back = soxr.resample(
+        np.concatenate(decoded).astype(np.float32), 8000, sample_rate_hz, quality="HQ"
+    )
+    out = np.zeros_like(y, dtype=np.float32)
+    out[: min(y.size, back.size)] = back[: y.size]
+    return out
+
+
+def phone_recording(y: np.ndarray, *, sample_rate_hz: int, rng: np.random.Generator) -> np.ndarray:
+    """A phone's SoundRecorder version of ``y``: real AMR-NB if available, else simulated."""
+    if amr_nb_available():
+        return amr_nb_roundtrip(
+            y, sample_rate_hz=sample_rate_hz, bit_rate=int(rng.choice(AMR_NB_BIT_RATES))
+        )
+    return narrowband(y, sample_rate_hz=sample_rate_hz, rng=rng)
 
 
 def narrowband(y: np.ndarray, *, sample_rate_hz: int, rng: np.random.Generator) -> np.ndarray:
@@ -129,7 +183,7 @@ def augmented_window(
             sample_rate_hz=sample_rate_hz,
         )
     if rng.random() < config.narrowband_probability:
-        y = narrowband(y, sample_rate_hz=sample_rate_hz, rng=rng)
+        y = phone_recording(y, sample_rate_hz=sample_rate_hz, rng=rng)
     if rng.random() < config.noise_probability:
         y = add_noise(
             y, rng=rng, snr_db=rng.uniform(*config.snr_db), exponent=rng.uniform(0.0, 2.0)
