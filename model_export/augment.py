@@ -8,10 +8,9 @@ recordings still recognises the same sounds from a phone's SoundRecorder
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import functools
 import io
+from dataclasses import dataclass
 
 import av
 import numpy as np
@@ -85,6 +84,7 @@ def amr_nb_roundtrip(y: np.ndarray, *, sample_rate_hz: int, bit_rate: int) -> np
     encoded = io.BytesIO()
     with av.open(encoded, "w", format="amr") as container:
         stream = container.add_stream("libopencore_amrnb", rate=8000, layout="mono")
+        assert isinstance(stream, av.audio.stream.AudioStream)
         stream.bit_rate = bit_rate
         frame = av.AudioFrame.from_ndarray(pcm[None, :], format="s16", layout="mono")
         frame.sample_rate = 8000
