@@ -1,8 +1,10 @@
 """PCM window to one feature vector: the frozen part of the classifier.
 
-pcm -> zero-pad to the analysis length -> log-mel -> speech embeddings ->
-mean and max over time, plus per-band mean and standard deviation of the
-log-mel (cheap statistics that help on non-speech sounds).
+pcm -> zero-pad to the analysis length -> log-mel -> speech embeddings, then
+pooled over the frames where the sound is: mean and max of the embeddings,
+per-band mean and standard deviation of the log-mel (cheap statistics that
+help on non-speech sounds), the share of active frames (how long the sound
+is) and a cepstral pitch histogram (who is speaking, and how).
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ class AudioFeatures(keras.layers.Layer):
 
     Returns
     -------
-    tensor [shape=(batch, feature_dim)]: ``[mean(emb), max(emb), mean(mel), std(mel)]``
-    with ``feature_dim = 2 * 96 + 2 * 32``.
+    tensor [shape=(batch, feature_dim)]: ``[mean(emb), max(emb), mean(mel), std(mel),
+    active_fraction, pitch_histogram(12), voicing]`` with
+    ``feature_dim = 2 * 96 + 2 * 32 + 1 + 12 + 1 = 270``. Means and standard
+    deviations are taken over active frames: within ``active_below_peak_db``
+    of the loudest frame.
     """
 
     def __init__(
