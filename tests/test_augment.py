@@ -199,3 +199,49 @@ def test_background_window_is_deterministic_for_a_seed() -> None:
 
     np.testing.assert_array_equal(run(3), run(3))
     assert not np.array_equal(run(3), run(4))
+
+
+@pytest.mark.parametrize("bit_rate", [7_950, 12_200])
+def test_amr_nb_roundtrip_is_a_real_narrowband_codec(bit_rate: int) -> None:
+    from model_export.augment import amr_nb_available, amr_nb_roundtrip
+
+    assert amr_nb_available(), "PyAV's FFmpeg build should include libopencore_amrnb"
+    y: Array = sine(500.0) + sine(5_000.0, amplitude=0.2)
+
+    out = amr_nb_roundtrip(y, sample_rate_hz=SR, bit_rate=bit_rate)
+
+    assert out.shape == y.shape and out.dtype == np.float32
+    removed_db = 10 * np.log10(
+        band_energy(out, above_hz=4_000.0) / band_energy(y, above_hz=4_000.0)
+    )
+    assert removed_db < -30.0  # 8 kHz sampling: nothing survives above 4 kHz
+    middle = slice(SR // 8, -SR // 8)
+    kept = band_amplitude(out[middle], sample_rate_hz=SR, freq_hz=500.0)
+    original = band_amplitude(y[middle], sample_rate_hz=SR, freq_hz=500.0)
+    assert 20 * np.log10(kept / original) == pytest.approx(0.0, abs=3.0)
+    assert not np.allclose(out, y, atol=1e-3)  # it is lossy
+
+
+def test_change_speed_scales_length_and_pitch() -> None:
+    from model_export.augment import change_speed
+
+    out = change_speed(sine(1_000.0), factor=1.25, sample_rate_hz=SR)
+
+    assert out.size == pytest.approx(SR / 1.25, abs=2)
+    spectrum = np.abs(np.fft.rfft(out * np.hanning(out.size)))
+    peak_hz = np.argmax(spectrum) * SR / out.size
+    assert peak_hz == pytest.approx(1_250.0, abs=SR / out.size)
+
+
+def test_add_reverb_spreads_an_impulse_over_rt60() -> None:
+    from model_export.augment import add_reverb
+
+    y = np.zeros(SR, np.float32)
+    y[1_000] = 1.0
+
+    out = add_reverb(y, rng=np.random.default_rng(0), rt60_seconds=0.3, sample_rate_hz=SR)
+
+    tail = out[1_001 + SR // 20 : 1_000 + SR // 5]  # 50-200 ms after the click
+    assert np.sqrt(np.mean(tail**2)) > 1e-4
+    assert np.abs(out[:1_000]).max() < 1e-9  # causal (FFT rounding only)
+    assert out[1_000] < 1.0  # the dry part is mixed down
