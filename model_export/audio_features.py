@@ -1,7 +1,7 @@
 """PCM window to one feature vector: the frozen part of the classifier.
 
-pcm -> zero-pad to the analysis length -> log-mel -> speech embeddings, then
-pooled over the frames where the sound is: mean and max of the embeddings,
+pcm -> log-mel, padded with silent frames to the analysis length -> speech
+embeddings, then pooled over the frames where the sound is: mean and max of the embeddings,
 per-band mean and standard deviation of the log-mel (cheap statistics that
 help on non-speech sounds), the share of active frames (how long the sound
 is) and a cepstral pitch histogram (who is speaking, and how).
@@ -61,23 +61,34 @@ class AudioFeatures(keras.layers.Layer):
         self.active_below_peak_db = active_below_peak_db
         self.log_mel = LogMelSpectrogram()
         self.embedding = SpeechEmbedding()
-        frames = (analysis_samples - self.log_mel.fft_length) // self.log_mel.hop_length + 1
-        if embedding_positions(frames) < 1:
+        if embedding_positions(self.n_frames) < 1:
             raise ValueError(f"analysis_samples ({analysis_samples}) is too short for the backbone")
         self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels + 1 + PITCH_BANDS + 1
 
+    @property
+    def n_frames(self) -> int:
+        """Spectrogram frames the backbone sees: the window's, plus the silent padding."""
+        hop = self.log_mel.hop_length
+        window_frames = (self.window_samples - self.log_mel.fft_length) // hop + 1
+        return window_frames + (self.analysis_samples - self.window_samples) // hop
+
     def build(self, input_shape: Any) -> None:
-        self.log_mel.build((None, self.analysis_samples))
-        frames = (self.analysis_samples - self.log_mel.fft_length) // self.log_mel.hop_length + 1
-        self.embedding.build((None, frames, self.log_mel.n_mels))
+        self.log_mel.build((None, self.window_samples))
+        self.embedding.build((None, self.n_frames, self.log_mel.n_mels))
         super().build(input_shape)
 
     def call(self, pcm: Any) -> Any:
         ops = keras.ops
-        pad = self.analysis_samples - self.window_samples
-        if pad:
-            pcm = ops.pad(pcm, ((0, 0), (pad // 2, pad - pad // 2)))
+        # Padding the window to the analysis length happens on the spectrogram:
+        # silent frames (zero power, which the log-mel floors) added on both sides.
+        # It is what zero-padding the PCM gives, except for the few frames that
+        # would straddle the edge, and it halves the DFT work.
         power = self.log_mel.power_spectrum(pcm)
+        pad_frames = (self.analysis_samples - self.window_samples) // self.log_mel.hop_length
+        if pad_frames:
+            power = ops.pad(
+                power, ((0, 0), (pad_frames // 2, pad_frames - pad_frames // 2), (0, 0))
+            )
         mel = self.log_mel.log_mel_from_power(power)  # (batch, frames, n_mels), dB / 10 + 2
         emb = self.embedding(mel)  # (batch, positions, 96)
 

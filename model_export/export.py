@@ -6,11 +6,15 @@ import shutil
 from pathlib import Path
 
 from model_export.metadata import METADATA_FILENAME, read_metadata
-from model_export.model_dir import SAVED_MODEL_DIRNAME, TFJS_MODEL_FILENAME, atomic_directory
+from model_export.model_dir import (
+    SAVED_MODEL_DIRNAME,
+    TFJS_MODEL_FILENAME,
+    TFLITE_MODEL_FILENAME,
+    atomic_directory,
+)
 from model_export.quiet import native_output_silenced, quiet_environment
 
 FORMATS = ("tfjs", "tflite")
-TFLITE_FILENAME = "model.tflite"
 
 
 def saved_model_to_tfjs(saved_model_dir: Path, out_dir: Path) -> None:
@@ -55,6 +59,8 @@ def export_model_dir(model_dir: Path, out_dir: Path, *, fmt: str) -> list[Path]:
             for path in sorted(model_dir.iterdir()):
                 if path.name == TFJS_MODEL_FILENAME or path.suffix == ".bin":
                     shutil.copy2(path, staging / path.name)
-        else:
-            saved_model_to_tflite(model_dir / SAVED_MODEL_DIRNAME, staging / TFLITE_FILENAME)
+        elif (model_dir / TFLITE_MODEL_FILENAME).is_file():
+            shutil.copy2(model_dir / TFLITE_MODEL_FILENAME, staging / TFLITE_MODEL_FILENAME)
+        else:  # a folder from before model.tflite was part of it
+            saved_model_to_tflite(model_dir / SAVED_MODEL_DIRNAME, staging / TFLITE_MODEL_FILENAME)
     return sorted(out_dir.iterdir())

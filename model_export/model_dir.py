@@ -5,7 +5,8 @@ Layout (documented in docs/metadata.md)::
     MODEL_DIR/
       model.json, group1-shard*.bin   TF.js graph model (what the phone runs)
       metadata.json                   labels, rates, window, training figures
-      saved_model/                    TF SavedModel (what Python reloads)
+      model.tflite                    TFLite model (what Python runs; Android can too)
+      saved_model/                    TF SavedModel (the source of both conversions)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from model_export.metadata import METADATA_FILENAME, read_metadata, write_metada
 from model_export.quiet import native_output_silenced
 
 SAVED_MODEL_DIRNAME = "saved_model"
+TFLITE_MODEL_FILENAME = "model.tflite"
 TFJS_MODEL_FILENAME = "model.json"
 
 
@@ -82,7 +84,7 @@ def atomic_directory(out_dir: Path, *, replaceable: str) -> Iterator[Path]:
 
 def write_model_dir(out_dir: Path, *, model: Any, metadata: dict[str, Any]) -> None:
     """Export ``model`` (a Keras model PCM -> probabilities) to ``out_dir`` atomically."""
-    from model_export.export import saved_model_to_tfjs
+    from model_export.export import saved_model_to_tfjs, saved_model_to_tflite
 
     with atomic_directory(out_dir, replaceable=METADATA_FILENAME) as staging:
         saved = staging / SAVED_MODEL_DIRNAME
@@ -93,6 +95,7 @@ def write_model_dir(out_dir: Path, *, model: Any, metadata: dict[str, Any]) -> N
             output_name=metadata["output"]["name"],
         )
         saved_model_to_tfjs(saved, staging)
+        saved_model_to_tflite(saved, staging / TFLITE_MODEL_FILENAME)
         write_metadata(staging, metadata)
 
 
@@ -116,21 +119,29 @@ def export_saved_model(model: Any, path: Path, *, input_name: str, output_name: 
 
 
 class LoadedModel:
-    """A model directory loaded for inference in Python."""
+    """A model directory loaded for inference in Python.
+
+    Runs ``model.tflite`` when the folder has one (about twice as fast per clip
+    as the SavedModel), else ``saved_model/``. Both come from the same graph.
+    """
 
     def __init__(self, model_dir: Path) -> None:
-        import tensorflow as tf
-
         self.metadata = read_metadata(model_dir)
         self.labels: tuple[str, ...] = tuple(self.metadata["labels"])
         self.window_samples: int = self.metadata["window_samples"]
         self.sample_rate_hz: int = self.metadata["sample_rate_hz"]
+        tflite = model_dir / TFLITE_MODEL_FILENAME
         saved = model_dir / SAVED_MODEL_DIRNAME
-        if not saved.is_dir():
-            raise ModelDirError(f"{saved}: missing; re-run 'pac train'")
-        self._module = tf.saved_model.load(str(saved))
-        self._serve = self._module.signatures["serving_default"]
-        (self._output_key,) = self._serve.structured_outputs.keys()
+        self._runner: Any
+        if tflite.is_file():
+            self._runner = _TfliteRunner(tflite)
+        elif saved.is_dir():
+            self._runner = _SavedModelRunner(saved)
+        else:
+            raise ModelDirError(
+                f"{model_dir}: has neither {TFLITE_MODEL_FILENAME} nor {SAVED_MODEL_DIRNAME}/; "
+                "re-run 'pac train'"
+            )
         probe = self.predict(np.zeros((1, self.window_samples), np.float32))
         if probe.shape[1] != len(self.labels):
             raise ModelDirError(
@@ -140,7 +151,49 @@ class LoadedModel:
 
     def predict(self, windows: np.ndarray) -> np.ndarray:
         """windows [shape=(batch, window_samples)] float32 -> probabilities (batch, n_labels)."""
+        return self._runner(np.asarray(windows, dtype=np.float32))
+
+
+class _SavedModelRunner:
+    def __init__(self, saved: Path) -> None:
         import tensorflow as tf
 
-        out = self._serve(tf.constant(windows, dtype=tf.float32))
-        return np.asarray(out[self._output_key])
+        self._module = tf.saved_model.load(str(saved))
+        self._serve = self._module.signatures["serving_default"]
+        (self._output_key,) = self._serve.structured_outputs.keys()
+
+    def __call__(self, windows: np.ndarray) -> np.ndarray:
+        import tensorflow as tf
+
+        return np.asarray(self._serve(tf.constant(windows))[self._output_key])
+
+
+class _TfliteRunner:
+    def __init__(self, path: Path) -> None:
+        import warnings
+
+        import tensorflow as tf
+
+        with warnings.catch_warnings():  # tf.lite.Interpreter's deprecation notice
+            warnings.simplefilter("ignore")
+            self._interpreter = tf.lite.Interpreter(model_path=str(path))
+        self._input = self._interpreter.get_input_details()[0]["index"]
+        self._output = self._interpreter.get_output_details()[0]["index"]
+        self._batch = -1
+
+    def __call__(self, windows: np.ndarray) -> np.ndarray:
+        if windows.shape[0] == self._batch:
+            self._run(windows)
+        else:
+            # The first run on a new shape prints "INFO: Created TensorFlow Lite XNNPACK
+            # delegate" from native code.
+            with native_output_silenced():
+                self._interpreter.resize_tensor_input(self._input, list(windows.shape))
+                self._interpreter.allocate_tensors()
+                self._run(windows)
+            self._batch = windows.shape[0]
+        return np.array(self._interpreter.get_tensor(self._output))
+
+    def _run(self, windows: np.ndarray) -> None:
+        self._interpreter.set_tensor(self._input, windows)
+        self._interpreter.invoke()

@@ -16,6 +16,7 @@ import model_export.export
 from model_export.metadata import METADATA_FILENAME, MetadataError
 from model_export.model_dir import (
     SAVED_MODEL_DIRNAME,
+    TFLITE_MODEL_FILENAME,
     LoadedModel,
     ModelDirError,
     atomic_directory,
@@ -291,14 +292,31 @@ def test_missing_field_is_refused_on_load(copy_model_dir: Callable[[str], Path])
 
 
 @pytest.mark.slow
-def test_missing_saved_model_is_refused_on_load(copy_model_dir: Callable[[str], Path]) -> None:
+def test_missing_graph_files_are_refused_on_load(copy_model_dir: Callable[[str], Path]) -> None:
     model = copy_model_dir("model")
     shutil.rmtree(model / SAVED_MODEL_DIRNAME)
+    (model / TFLITE_MODEL_FILENAME).unlink()
 
     with pytest.raises(ModelDirError) as excinfo:
         LoadedModel(model)
 
-    assert str(excinfo.value) == f"{model / SAVED_MODEL_DIRNAME}: missing; re-run 'pac train'"
+    assert str(excinfo.value) == (
+        f"{model}: has neither model.tflite nor saved_model/; re-run 'pac train'"
+    )
+
+
+def test_saved_model_and_tflite_runners_agree(
+    copy_model_dir: Callable[[str], Path], rng: np.random.Generator
+) -> None:
+    tflite_only = copy_model_dir("tflite_only")
+    shutil.rmtree(tflite_only / SAVED_MODEL_DIRNAME)
+    saved_only = copy_model_dir("saved_only")
+    (saved_only / TFLITE_MODEL_FILENAME).unlink()
+    a, b = LoadedModel(tflite_only), LoadedModel(saved_only)
+    windows = (0.1 * rng.standard_normal((3, a.window_samples))).astype(np.float32)
+
+    np.testing.assert_allclose(a.predict(windows), b.predict(windows), atol=1e-5)
+    np.testing.assert_allclose(a.predict(windows[:1]), b.predict(windows[:1]), atol=1e-5)
 
 
 def test_missing_model_dir_is_refused_on_load(tmp_path: Path) -> None:
