@@ -1,6 +1,6 @@
 """PCM window to one feature vector: the frozen part of the classifier.
 
-pcm -> log-mel, padded with silent frames to the analysis length -> speech
+pcm -> zero-padded, centred, to the analysis length -> log-mel -> speech
 embeddings, then pooled over the frames where the sound is: mean and max of the embeddings,
 per-band mean and standard deviation of the log-mel (cheap statistics that
 help on non-speech sounds), the share of active frames (how long the sound
@@ -67,28 +67,44 @@ class AudioFeatures(keras.layers.Layer):
 
     @property
     def n_frames(self) -> int:
-        """Spectrogram frames the backbone sees: the window's, plus the silent padding."""
-        hop = self.log_mel.hop_length
-        window_frames = (self.window_samples - self.log_mel.fft_length) // hop + 1
-        return window_frames + (self.analysis_samples - self.window_samples) // hop
+        """Spectrogram frames of the window zero-padded, centred, to ``analysis_samples``."""
+        return (self.analysis_samples - self.log_mel.fft_length) // self.log_mel.hop_length + 1
+
+    def padding_plan(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """How to get the zero-padded window's spectrogram cheaply.
+
+        Returns ``((left_samples, right_samples), (left_frames, right_frames))``:
+        pad the PCM by just enough for the frames that overlap the window, run
+        the DFT on that, then add the frames that would see only zeros as
+        zero-power frames. The result equals the spectrogram of the PCM
+        zero-padded to ``analysis_samples``, at a fraction of the DFT work.
+        """
+        hop, size = self.log_mel.hop_length, self.log_mel.fft_length
+        pad = self.analysis_samples - self.window_samples
+        left = pad // 2
+        # Frame k of the full version covers pcm[k*hop - left, k*hop - left + size).
+        first = max(0, (left - size) // hop + 1)  # first frame that touches the window
+        last = min(self.n_frames - 1, (left + self.window_samples - 1) // hop)
+        left_samples = left - first * hop
+        right_samples = max(0, last * hop - left + size - self.window_samples)
+        return (left_samples, right_samples), (first, self.n_frames - 1 - last)
 
     def build(self, input_shape: Any) -> None:
-        self.log_mel.build((None, self.window_samples))
+        (left, right), _ = self.padding_plan()
+        self.log_mel.build((None, self.window_samples + left + right))
         self.embedding.build((None, self.n_frames, self.log_mel.n_mels))
         super().build(input_shape)
 
     def call(self, pcm: Any) -> Any:
         ops = keras.ops
-        # Padding the window to the analysis length happens on the spectrogram:
-        # silent frames (zero power, which the log-mel floors) added on both sides.
-        # It is what zero-padding the PCM gives, except for the few frames that
-        # would straddle the edge, and it halves the DFT work.
+        # Zero-pad the window, centred, to the analysis length; frames that would
+        # see only zeros are added as zero-power frames rather than computed.
+        (left, right), (left_frames, right_frames) = self.padding_plan()
+        if left or right:
+            pcm = ops.pad(pcm, ((0, 0), (left, right)))
         power = self.log_mel.power_spectrum(pcm)
-        pad_frames = (self.analysis_samples - self.window_samples) // self.log_mel.hop_length
-        if pad_frames:
-            power = ops.pad(
-                power, ((0, 0), (pad_frames // 2, pad_frames - pad_frames // 2), (0, 0))
-            )
+        if left_frames or right_frames:
+            power = ops.pad(power, ((0, 0), (left_frames, right_frames), (0, 0)))
         mel = self.log_mel.log_mel_from_power(power)  # (batch, frames, n_mels), dB / 10 + 2
         emb = self.embedding(mel)  # (batch, positions, 96)
 

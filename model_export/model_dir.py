@@ -176,7 +176,9 @@ class _TfliteRunner:
 
         with warnings.catch_warnings():  # tf.lite.Interpreter's deprecation notice
             warnings.simplefilter("ignore")
-            self._interpreter = tf.lite.Interpreter(model_path=str(path))
+            self._interpreter = tf.lite.Interpreter(
+                model_path=str(path), num_threads=min(4, os.cpu_count() or 1)
+            )
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._batch = -1
