@@ -4,7 +4,7 @@ pcm -> zero-padded, centred, to the analysis length -> log-mel -> speech
 embeddings, then pooled over the frames where the sound is: mean and max of the embeddings,
 per-band mean and standard deviation of the log-mel (cheap statistics that
 help on non-speech sounds), the share of active frames (how long the sound
-is) and a cepstral pitch histogram (who is speaking, and how).
+is) and cepstral pitch features (who is speaking, and how).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from model_export.log_mel_spectrogram import LogMelSpectrogram
-from model_export.pitch import PITCH_BANDS, pitch_histogram
+from model_export.pitch import PITCH_FEATURES, pitch_features
 from model_export.pretrained import EMBEDDING_DIM
 from model_export.speech_embedding import (
     RECEPTIVE_FIELD_FRAMES,
@@ -35,8 +35,8 @@ class AudioFeatures(keras.layers.Layer):
     Returns
     -------
     tensor [shape=(batch, feature_dim)]: ``[mean(emb), max(emb), mean(mel), std(mel),
-    active_fraction, pitch_histogram(12), voicing]`` with
-    ``feature_dim = 2 * 96 + 2 * 32 + 1 + 12 + 1 = 270``. Means and standard
+    active_fraction, pitch_histogram(12), voicing, pitch_mean, pitch_std]`` with
+    ``feature_dim = 2 * 96 + 2 * 32 + 1 + 15 = 272``. Means and standard
     deviations are taken over active frames: within ``active_below_peak_db``
     of the loudest frame.
     """
@@ -63,7 +63,7 @@ class AudioFeatures(keras.layers.Layer):
         self.embedding = SpeechEmbedding()
         if embedding_positions(self.n_frames) < 1:
             raise ValueError(f"analysis_samples ({analysis_samples}) is too short for the backbone")
-        self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels + 1 + PITCH_BANDS + 1
+        self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels + 1 + PITCH_FEATURES
 
     @property
     def n_frames(self) -> int:
@@ -131,7 +131,7 @@ class AudioFeatures(keras.layers.Layer):
             ops.sum(position_active, axis=1, keepdims=True), 1e-6
         )
         emb_mean = ops.sum(emb * position_w, axis=1)
-        pitch = pitch_histogram(
+        pitch = pitch_features(
             power,
             frame_w,
             first_bin=self.log_mel.first_bin,

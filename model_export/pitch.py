@@ -1,4 +1,4 @@
-"""Cepstral pitch histogram: how often each voice pitch occurs while the sound is on.
+"""Pitch features from the cepstrum: which pitches occur while the sound is on.
 
 The speech embedding is built to ignore who is speaking and how; pitch is what
 tells two voices, or a happy and a sad "hello", apart. Per frame, the real
@@ -42,13 +42,25 @@ def band_matrix(pitch_hz: np.ndarray) -> np.ndarray:
     return np.eye(PITCH_BANDS, dtype=np.float32)[band]
 
 
-def pitch_histogram(
+PITCH_FEATURES = PITCH_BANDS + 3
+"""Length of :func:`pitch_features`' output."""
+
+VOICED_PEAK = 0.3
+"""Cepstral peak height above which a frame counts as voiced (speech is ~0.4-1.5)."""
+
+
+def pitch_features(
     power: Any, frame_weights: Any, *, first_bin: int, fft_length: int, sample_rate_hz: int
 ) -> Any:
     """power (batch, frames, n_bins), frame_weights (batch, frames) summing to 1 over frames.
 
-    Returns (batch, PITCH_BANDS + 1): the share of weighted frames whose cepstral
-    peak falls in each pitch band, then the mean peak height (how voiced it is).
+    Returns (batch, PITCH_FEATURES):
+
+    - ``PITCH_BANDS`` values: the share of weighted frames whose cepstral peak
+      falls in each log-spaced pitch band;
+    - the mean peak height (how voiced the sound is);
+    - the mean and the standard deviation of log2(pitch) over voiced frames:
+      the voice's level and its range (a flat or a lively intonation).
     """
     ops = keras.ops
     n_bins = power.shape[-1]
@@ -61,12 +73,20 @@ def pitch_histogram(
     # the same way on every backend.
     tie_break = np.linspace(0.0, 1e-4, basis.shape[1], dtype=np.float32)
     cepstrum = ops.matmul(log_power, basis) + tie_break  # (batch, frames, n_lags)
-    peak = ops.max(cepstrum, axis=2, keepdims=True)
+    peak = ops.max(cepstrum, axis=2)  # (batch, frames)
     # One-hot of the peak lag without argmax/one_hot (Keras lowers argmax to bitcasts
     # that TF.js cannot run); an exact tie splits the vote.
-    is_peak = ops.cast(cepstrum >= peak, "float32")
+    is_peak = ops.cast(cepstrum >= peak[..., None], "float32")
     is_peak = is_peak / ops.sum(is_peak, axis=2, keepdims=True)
+
     bands = ops.matmul(is_peak, band_matrix(pitch_hz))
     histogram = ops.sum(bands * frame_weights[..., None], axis=1)
-    voicing = ops.sum(peak[..., 0] * frame_weights, axis=1, keepdims=True)
-    return ops.concatenate([histogram, voicing], axis=-1)
+    voicing = ops.sum(peak * frame_weights, axis=1, keepdims=True)
+
+    octaves = ops.matmul(is_peak, np.log2(pitch_hz).astype(np.float32)[:, None])[..., 0]
+    voiced = frame_weights * ops.cast(peak > VOICED_PEAK, "float32")
+    voiced = voiced / ops.maximum(ops.sum(voiced, axis=1, keepdims=True), 1e-6)
+    octave_mean = ops.sum(octaves * voiced, axis=1, keepdims=True)
+    octave_var = ops.sum(ops.square(octaves - octave_mean) * voiced, axis=1, keepdims=True)
+    octave_std = ops.sqrt(ops.maximum(octave_var, 1e-6))
+    return ops.concatenate([histogram, voicing, octave_mean, octave_std], axis=-1)

@@ -45,7 +45,7 @@ def test_feature_vector_shape_and_silence(rng: np.random.Generator) -> None:
 
     out = np.asarray(features(pcm))
 
-    assert out.shape == (2, features.feature_dim) == (2, 270)
+    assert out.shape == (2, features.feature_dim) == (2, 272)
     assert np.all(np.isfinite(out))
     assert not np.allclose(out[0], out[1])
 
