@@ -272,20 +272,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label"
     )
-    p.add_argument("--out", type=Path, required=True, metavar="MODEL_DIR")
-    p.add_argument("--epochs", type=_positive_int, default=40)
-    p.add_argument("--learning-rate", type=_bounded_float(0.0, 10.0, low_open=True), default=1e-2)
-    p.add_argument("--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam")
-    p.add_argument("--batch-size", type=_positive_int, default=32)
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="MODEL_DIR",
+        help="folder to write the model to (replaced if it holds a model)",
+    )
+    p.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=40,
+        metavar="N",
+        help="passes over the clips (default 40)",
+    )
+    p.add_argument(
+        "--learning-rate",
+        type=_bounded_float(0.0, 10.0, low_open=True),
+        default=1e-2,
+        metavar="X",
+        help="optimizer step size (default 0.01)",
+    )
+    p.add_argument(
+        "--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam", help="default adam"
+    )
+    p.add_argument(
+        "--batch-size",
+        type=_positive_int,
+        default=32,
+        metavar="N",
+        help="clips per training step (default 32)",
+    )
     p.add_argument(
         "--train-fraction",
         type=_bounded_float(0.0, 1.0, low_open=True),
         default=0.8,
-        help="share of clips to train on; the rest validates (default 0.8)",
+        metavar="F",
+        help="share of clips to train on; the rest validates, then the final model "
+        "trains on all (default 0.8)",
     )
-    p.add_argument("--seed", type=int, default=0)
     p.add_argument(
-        "--window-seconds", type=_bounded_float(1.0, 2.0), default=1.0, help="1 to 2 (default 1)"
+        "--seed", type=int, default=0, metavar="N", help="for a reproducible model (default 0)"
+    )
+    p.add_argument(
+        "--window-seconds",
+        type=_bounded_float(1.0, 2.0),
+        default=1.0,
+        metavar="S",
+        help="length of audio the model hears, 1 to 2 (default 1)",
     )
     p.add_argument(
         "--background",
@@ -309,8 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the deployable model files")
     p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
-    p.add_argument("--format", choices=("tfjs", "tflite"), default="tfjs")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write to")
+    p.add_argument("--format", choices=("tfjs", "tflite"), default="tfjs", help="default tfjs")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
