@@ -52,6 +52,7 @@ class _Bars:
                 unit="clip" if stage == "features" else "epoch",
                 file=sys.stderr,
                 leave=False,
+                disable=None,  # no bars when stderr is not a terminal (logs, CI)
                 dynamic_ncols=True,
             )
         bar.update(done - bar.n)
