@@ -34,19 +34,19 @@ def _warn(message: str) -> None:
 
 
 class _Bars:
-    """tqdm progress bars on stderr, one per training stage."""
+    """A tqdm progress bar on stderr for the current training stage (one at a time)."""
 
     def __init__(self) -> None:
-        self._bars: dict[str, Any] = {}
+        self._stage: str | None = None
+        self._bar: Any = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         from tqdm import tqdm
 
-        bar = self._bars.get(stage)
-        if bar is None or bar.total != total or done < bar.n:
-            if bar is not None:
-                bar.close()
-            bar = self._bars[stage] = tqdm(
+        if stage != self._stage or self._bar is None or done < self._bar.n:
+            self.close()
+            self._stage = stage
+            self._bar = tqdm(
                 total=total,
                 desc=stage,
                 unit="clip" if stage == "features" else "epoch",
@@ -55,11 +55,12 @@ class _Bars:
                 disable=None,  # no bars when stderr is not a terminal (logs, CI)
                 dynamic_ncols=True,
             )
-        bar.update(done - bar.n)
+        self._bar.update(done - self._bar.n)
 
     def close(self) -> None:
-        for bar in self._bars.values():
-            bar.close()
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _positive_int(text: str) -> int:
