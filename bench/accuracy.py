@@ -41,7 +41,8 @@ from model_export.dataset import load_dataset, scan_dataset  # noqa: E402
 from model_export.model_dir import LoadedModel  # noqa: E402
 from model_export.pipeline import train_model_dir, window_of  # noqa: E402
 from model_export.preprocess import centre_in_window  # noqa: E402
-from model_export.train import TrainConfig, train_classifier  # noqa: E402
+from model_export.train import train_classifier  # noqa: E402
+from model_export.train_config import TrainConfig  # noqa: E402
 
 TASKS = ("numbers", "words", "voices", "emotions", "sounds")
 NODE_PREDICT = ROOT / "extension" / "js" / "tools" / "predict.mjs"

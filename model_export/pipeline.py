@@ -24,7 +24,8 @@ from model_export.evaluation import Evaluation, evaluate_predictions
 from model_export.metadata import new_metadata
 from model_export.model_dir import LoadedModel, check_replaceable, write_model_dir
 from model_export.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
-from model_export.train import Progress, TrainConfig, train_classifier
+from model_export.train import Progress, train_classifier
+from model_export.train_config import TrainConfig
 
 Warn = Callable[[str], None]
 

@@ -7,90 +7,22 @@ through an optional callback.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import keras
 import numpy as np
 
 from model_export import MODEL_SAMPLE_RATE_HZ
 from model_export.audio_features import AudioFeatures
-from model_export.augment import (
-    BACKGROUND_LABEL,
-    AugmentConfig,
-    augmented_window,
-    background_window,
-)
+from model_export.augment import BACKGROUND_LABEL, augmented_window, background_window
 from model_export.classifier import build_classifier, build_head, make_optimizer
 from model_export.evaluation import Evaluation, evaluate_predictions
 from model_export.preprocess import centre_in_window
-
-OPTIMIZERS = ("adam", "sgd", "rmsprop")
-MIN_WINDOW_SECONDS = 1.0
-MAX_WINDOW_SECONDS = 2.0
-ANALYSIS_SECONDS = 2.0
-"""Default length the backbone looks at: a shorter window is zero-padded around its centre.
-
-Measured in bench/accuracy.py: the speech embedding needs several positions
-to pool over, and a 1 s input gives it only three.
-"""
+from model_export.train_config import TrainConfig
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages are "features", "validation fit" and "final fit"."""
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Training controls (the paper's, plus seed, window and augmentation)."""
-
-    epochs: int = 40
-    learning_rate: float = 1e-2
-    optimizer: str = "adam"
-    batch_size: int = 32
-    train_fraction: float = 0.8
-    seed: int = 0
-    window_seconds: float = 1.0
-    augment_copies: int = 10
-    background: bool = False
-    analysis_seconds: float = ANALYSIS_SECONDS
-    augment: AugmentConfig = field(default_factory=AugmentConfig)
-
-    def __post_init__(self) -> None:
-        problems = []
-        if self.epochs < 1:
-            problems.append(f"epochs must be >= 1; got {self.epochs}")
-        if not self.learning_rate > 0:
-            problems.append(f"learning rate must be > 0; got {self.learning_rate}")
-        if self.optimizer not in OPTIMIZERS:
-            problems.append(
-                f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}"
-            )
-        if self.batch_size < 1:
-            problems.append(f"batch size must be >= 1; got {self.batch_size}")
-        if not 0.0 < self.train_fraction <= 1.0:
-            problems.append(f"train fraction must be in (0, 1]; got {self.train_fraction}")
-        if not MIN_WINDOW_SECONDS <= self.window_seconds <= MAX_WINDOW_SECONDS:
-            problems.append(
-                f"window must be {MIN_WINDOW_SECONDS:g} to {MAX_WINDOW_SECONDS:g} seconds; "
-                f"got {self.window_seconds:g}"
-            )
-        if self.augment_copies < 0:
-            problems.append(f"augment copies must be >= 0; got {self.augment_copies}")
-        if problems:
-            raise ValueError("; ".join(problems))
-
-    @property
-    def window_samples(self) -> int:
-        return round(self.window_seconds * MODEL_SAMPLE_RATE_HZ)
-
-    @property
-    def analysis_samples(self) -> int:
-        return max(self.window_samples, round(self.analysis_seconds * MODEL_SAMPLE_RATE_HZ))
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass
@@ -100,7 +32,6 @@ class TrainResult:
     validation: Evaluation | None
     n_train_clips: int
     n_validation_clips: int
-    timings_s: dict[str, float]
 
 
 def split_indices(
@@ -235,21 +166,15 @@ def train_classifier(
     target_of = {name: i for i, name in enumerate(label_names)}
     targets = [target_of[lab] for lab in labels]
     rng = np.random.default_rng(config.seed)
-    timings: dict[str, float] = {}
 
     extractor = AudioFeatures(
         window_samples=config.window_samples, analysis_samples=config.analysis_samples
     )
     extractor.build((None, config.window_samples))
 
-    t0 = time.perf_counter()
     windows, y = _training_windows(clips, targets, config, rng)
     copies = 1 + config.augment_copies
-    timings["augment"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     features = _features(extractor, windows, progress=progress)
-    timings["features"] = time.perf_counter() - t0
 
     train_idx, val_idx = split_indices(labels, train_fraction=config.train_fraction, rng=rng)
 
@@ -275,7 +200,6 @@ def train_classifier(
         extra_features = np.zeros((0, extractor.feature_dim), np.float32)
         extra_y = np.zeros(0, dtype=np.int64)
 
-    t0 = time.perf_counter()
     validation = None
     if val_idx:
         head = _fit_head(
@@ -297,7 +221,6 @@ def train_classifier(
         progress,
         "final fit",
     )
-    timings["head"] = time.perf_counter() - t0
 
     return TrainResult(
         model=build_classifier(extractor, head),
@@ -305,5 +228,4 @@ def train_classifier(
         validation=validation,
         n_train_clips=len(train_idx),
         n_validation_clips=len(val_idx),
-        timings_s=timings,
     )

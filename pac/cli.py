@@ -85,7 +85,7 @@ def _bounded_float(low: float, high: float, *, low_open: bool = False) -> Callab
 
 
 def _train_config(args: argparse.Namespace) -> Any:
-    from model_export.train import TrainConfig
+    from model_export.train_config import TrainConfig
 
     return TrainConfig(
         epochs=args.epochs,
@@ -225,7 +225,7 @@ def samples_dir() -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     from model_export.export import export_model_dir
     from model_export.pipeline import evaluate_model_dir, plot_confusion, train_model_dir
-    from model_export.train import TrainConfig
+    from model_export.train_config import TrainConfig
 
     samples = samples_dir()
     out: Path = args.out
@@ -270,6 +270,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pac {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    from model_export.train_config import (
+        MAX_WINDOW_SECONDS,
+        MIN_WINDOW_SECONDS,
+        OPTIMIZERS,
+        TrainConfig,
+    )
+
+    defaults = TrainConfig()
     p = sub.add_parser("train", help="train a classifier on a folder of labelled clips")
     p.add_argument(
         "data_dir", type=Path, metavar="DATA_DIR", help="one sub-folder of clips per label"
@@ -284,44 +292,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--epochs",
         type=_positive_int,
-        default=40,
+        default=defaults.epochs,
         metavar="N",
-        help="passes over the clips (default 40)",
+        help="passes over the clips (default %(default)s)",
     )
     p.add_argument(
         "--learning-rate",
         type=_bounded_float(0.0, 10.0, low_open=True),
-        default=1e-2,
+        default=defaults.learning_rate,
         metavar="X",
-        help="optimizer step size (default 0.01)",
+        help="optimizer step size (default %(default)s)",
     )
     p.add_argument(
-        "--optimizer", choices=("adam", "sgd", "rmsprop"), default="adam", help="default adam"
+        "--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help="default %(default)s"
     )
     p.add_argument(
         "--batch-size",
         type=_positive_int,
-        default=32,
+        default=defaults.batch_size,
         metavar="N",
-        help="clips per training step (default 32)",
+        help="clips per training step (default %(default)s)",
     )
     p.add_argument(
         "--train-fraction",
         type=_bounded_float(0.0, 1.0, low_open=True),
-        default=0.8,
+        default=defaults.train_fraction,
         metavar="F",
         help="share of clips to train on; the rest validates, then the final model "
-        "trains on all (default 0.8)",
+        "trains on all (default %(default)s)",
     )
     p.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="for a reproducible model (default 0)"
+        "--seed",
+        type=int,
+        default=defaults.seed,
+        metavar="N",
+        help="for a reproducible model (default %(default)s)",
     )
     p.add_argument(
         "--window-seconds",
-        type=_bounded_float(1.0, 2.0),
-        default=1.0,
+        type=_bounded_float(MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS),
+        default=defaults.window_seconds,
         metavar="S",
-        help="length of audio the model hears, 1 to 2 (default 1)",
+        help=f"length of audio the model hears, {MIN_WINDOW_SECONDS:g} to "
+        f"{MAX_WINDOW_SECONDS:g} (default %(default)s)",
     )
     p.add_argument(
         "--background",
