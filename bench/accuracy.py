@@ -2,11 +2,17 @@
 
     python bench/accuracy.py [--data bench/data] [--tasks numbers,words,...] [--seeds 0,1,2]
 
-For each task: train on 5 clips per label (espeak-ng voices), test on unseen
-voices with noise added (``test/``) and on the same clips as App Inventor's
-SoundRecorder stores them, AMR-NB 3GP (``test_phone/``). Prints a table and
-writes ``bench/results/accuracy.json``. Data comes from ``bench/synth.py``,
-which this script runs when the data folder is missing.
+For each task: train on 5 clips per label (espeak-ng voices), then measure
+accuracy on two held-out splits, each also as App Inventor's SoundRecorder
+stores it (AMR-NB 3GP, ``*_phone/``):
+
+* ``test/``: the issue's protocol. Unseen voices and noise; what defines a
+  label (word, speaker, prosody style, sound parameters) within the training
+  ranges.
+* ``stress/``: the same, with those parameters outside the training ranges.
+
+Prints a table and writes ``bench/results/accuracy.json``. Data comes from
+``bench/synth.py``, which this script runs when a split is missing.
 
 Reported per task: accuracy (mean over seeds), training seconds once the
 backbone is loaded (median over seeds), Python inference ms per 1 s clip
@@ -45,6 +51,7 @@ from model_export.train import train_classifier  # noqa: E402
 from model_export.train_config import TrainConfig  # noqa: E402
 
 TASKS = ("numbers", "words", "voices", "emotions", "sounds")
+EVAL_SPLITS = ("test", "test_phone", "stress", "stress_phone")
 NODE_PREDICT = ROOT / "extension" / "js" / "tools" / "predict.mjs"
 
 
@@ -101,7 +108,7 @@ def node_timing(model_dir: Path, windows: np.ndarray, backend: str, repeat: int)
 
 
 def ensure_data(data: Path, tasks: list[str]) -> None:
-    missing = [t for t in tasks if not (data / t / "test").is_dir()]
+    missing = [t for t in tasks if not all((data / t / s).is_dir() for s in EVAL_SPLITS)]
     if missing:
         print(f"synthesising {', '.join(missing)} into {data} ...", file=sys.stderr)
         subprocess.run(
@@ -139,11 +146,7 @@ def main() -> int:
     rows: list[dict[str, Any]] = []
     for task in tasks:
         train_clips, train_labels = load_split(args.data / task / "train")
-        tests = {
-            split: load_split(args.data / task / split)
-            for split in ("test", "test_phone")
-            if (args.data / task / split).is_dir()
-        }
+        tests = {split: load_split(args.data / task / split) for split in EVAL_SPLITS}
         row: dict[str, Any] = {
             "task": task,
             "labels": sorted(set(train_labels)),
@@ -204,24 +207,25 @@ def print_table(rows: list[dict[str, Any]], config: TrainConfig, seeds: list[int
         f"\nwindow {config.window_seconds:g} s, analysis {config.analysis_seconds:g} s, "
         f"seeds {seeds}, {os.cpu_count()} CPUs"
     )
+    heads = ("test", "phone", "stress", "phone")
     print(
-        f"{'task':<10} {'test':>6} {'phone':>6} {'train s':>8} {'py ms':>6} "
+        f"{'task':<10} " + " ".join(f"{h:>6}" for h in heads) + f" {'train s':>8} {'py ms':>6} "
         f"{'js cpu':>7} {'js wasm':>8}"
     )
+
+    def fmt(v: float | None, spec: str) -> str:
+        return "-" if v is None else format(v, spec)
+
     for r in rows:
-
-        def fmt(v: float | None, spec: str) -> str:
-            return "-" if v is None else format(v, spec)
-
         print(
-            f"{r['task']:<10} {fmt(r['accuracy'].get('test'), '.1%'):>6} "
-            f"{fmt(r['accuracy'].get('test_phone'), '.1%'):>6} "
-            f"{r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
+            f"{r['task']:<10} "
+            + " ".join(f"{fmt(r['accuracy'].get(s), '.1%'):>6}" for s in EVAL_SPLITS)
+            + f" {r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
             f"{fmt(r.get('tfjs_cpu_ms_per_clip'), '.0f'):>7} "
             f"{fmt(r.get('tfjs_wasm_ms_per_clip'), '.1f'):>8}"
         )
-    mean = np.mean([r["accuracy"]["test"] for r in rows])
-    print(f"{'mean':<10} {mean:>6.1%}")
+    means = [np.mean([r["accuracy"][s] for r in rows]) for s in EVAL_SPLITS]
+    print(f"{'mean':<10} " + " ".join(f"{m:>6.1%}" for m in means))
 
 
 if __name__ == "__main__":

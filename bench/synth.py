@@ -1,26 +1,34 @@
 """Synthetic speech and sound datasets for the cross-voice accuracy benchmark.
 
-Builds, for each task, ``<out>/<task>/{train,test}/<label>/*.wav`` (16 kHz mono
-16-bit PCM) plus ``<out>/<task>/test_phone/<label>/*.3gp``: the same test clips
-encoded as AMR-NB 3GP the way App Inventor's SoundRecorder stores them.
+Builds, for each task, ``<out>/<task>/{train,test,stress}/<label>/*.wav`` (16 kHz
+mono 16-bit PCM) plus ``<out>/<task>/{test,stress}_phone/<label>/*.3gp``: the
+same clips encoded as AMR-NB 3GP the way App Inventor's SoundRecorder stores
+them.
 ``manifest.json`` lists, for every clip, how it was made (voice, pitch, speed,
 amplitude, text, noise type and SNR, or the sound-synthesis parameters) and
 what came out (duration, RMS, median F0).
 
-Protocol (FACTS.md sections 5 and 6):
+Protocol (FACTS.md sections 5 and 6). Every task has three splits:
 
-* Speech tasks (numbers, words, emotions): TRAIN has 5 clips per label from a
-  small set of espeak-ng voices; TEST has 12 clips per label from 12 voice
-  identities (accent + variant) whose variants never occur in TRAIN. Every
-  test voice says every label once, so no voice is tied to a label. Test clips
-  get their own pitch, speed and amplitude ranges and white or pink noise at an
-  SNR drawn from 10-25 dB.
-* voices: the label is the speaker. Both speakers say "hello" in TRAIN at
-  speeds 150-170; TEST keeps the speaker identity but changes speed, pitch
-  (offsets of 3-5 either side), sentence context and adds noise.
-* sounds: non-speech sounds synthesised with numpy oscillators/envelopes and
-  sox filters. TEST draws parameters (pitch, decay, band, repetitions, room
-  reverb) from ranges that TRAIN never uses, then adds noise.
+* TRAIN: 5 clips per label, clean.
+* TEST (the issue's protocol): 12 clips per label, white or pink noise at an
+  SNR drawn from 10-25 dB. What defines a label (the word, the speaker, the
+  prosody style, the sound's synthesis parameters) is drawn from the same
+  ranges as TRAIN; what the user does not control changes: for speech tasks
+  other than voices, 12 voice identities (accent + variant) whose variants
+  never occur in TRAIN, each saying every label once so that no voice is tied
+  to a label; for sounds, the level and (half the time) a room.
+* STRESS: as TEST, but the label-defining parameters come from ranges that
+  TRAIN never uses, on both sides: numbers and words at other pitches and
+  speeds with '.', '!' or '?' intonation; voices at other speeds and pitches
+  and in other phrases ("hello there", "oh, hello"); emotions with each
+  style's speed, loudness, pitch and pitch range outside its training range
+  (so that, for example, a fast "happy" is as fast as a slow "angry"); sounds
+  with other pitches, decays, bands, partials and numbers of repetitions.
+  It measures how far a model extrapolates from 5 clips.
+
+TEST and STRESS clips also come as AMR-NB 3GP in ``test_phone/`` and
+``stress_phone/``.
 
 Every clip is trimmed and padded exactly like FACTS.md section 5
 (``silence 1 0.01 0.5% reverse silence 1 0.01 0.5% reverse pad 0.1 0.1``)
@@ -61,7 +69,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 SAMPLE_RATE_HZ = 16000
 PHONE_SAMPLE_RATE_HZ = 8000
 DEFAULT_SEED = 20250601
@@ -95,6 +103,8 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 N_TRAIN = 5
 N_TEST = 12
+EVAL_SPLITS = ("test", "stress")
+"""Held-out splits: label-defining parameters inside (test) or outside (stress) TRAIN's ranges."""
 MAX_DURATION_S = 1.8
 SNR_RANGE_DB = (10.0, 25.0)
 
@@ -210,7 +220,7 @@ def _uniform(rng: random.Random, lo_hi: Range, *, ndigits: int = 3) -> float:
 def _split_pick(
     rng: random.Random, split: str, train: Range, test: Sequence[Range], *, ndigits: int = 3
 ) -> float:
-    """A value from ``train`` for TRAIN clips, else from one of the disjoint ``test`` ranges."""
+    """A value from ``train`` for TRAIN clips, else from one of the disjoint stress ranges."""
     if split == "train":
         return _uniform(rng, train, ndigits=ndigits)
     return _uniform(rng, rng.choice(list(test)), ndigits=ndigits)
@@ -222,6 +232,13 @@ def _noise(rng: random.Random, snr_range_db: Range) -> dict[str, Any]:
         "snr_db": round(rng.uniform(*snr_range_db), 1),
         "seed": rng.getrandbits(31),
     }
+
+
+def _held_out(split: str, label: str, i: int, source: dict[str, Any], rng: random.Random) -> Clip:
+    """Clip ``i`` of a held-out split: noise added, also rendered as a phone recording."""
+    return Clip(
+        split, label, f"{label}_{i:02d}", source, noise=_noise(rng, SNR_RANGE_DB), phone=True
+    )
 
 
 def _test_voices(rng: random.Random, n: int) -> list[str]:
@@ -251,20 +268,24 @@ def plan_words(task: str, *, seed: int) -> Plan:
     rng = random.Random(f"{seed}:{task}")
     labels = LABELS[task]
     clips: list[Clip] = []
+
+    def trained_style(label: str, voice: str, rng: random.Random) -> dict[str, Any]:
+        """``label`` said by ``voice`` with the training ranges of text, pitch, speed, level."""
+        return _speech(
+            voice,
+            rng.choice([label, f"{label}."]),
+            pitch=rng.randint(40, 60),
+            speed_wpm=rng.randint(150, 175),
+            amplitude=rng.randint(90, 110),
+        )
+
     for label in labels:
         for i in range(N_TRAIN):
-            voice = TRAIN_VOICES[i % len(TRAIN_VOICES)]
-            src = _speech(
-                voice,
-                rng.choice([label, f"{label}."]),
-                pitch=rng.randint(40, 60),
-                speed_wpm=rng.randint(150, 175),
-                amplitude=rng.randint(90, 110),
-            )
+            src = trained_style(label, TRAIN_VOICES[i % len(TRAIN_VOICES)], rng)
             clips.append(Clip("train", label, f"{label}_{i:02d}", src))
-    test_voices = _test_voices(rng, N_TEST)
+    stress_voices = _test_voices(rng, N_TEST)
     for label in labels:
-        for i, voice in enumerate(test_voices):
+        for i, voice in enumerate(stress_voices):
             text = rng.choice([label, f"{label}.", f"{label}!", f"{label}?"])
             src = _speech(
                 voice,
@@ -273,16 +294,13 @@ def plan_words(task: str, *, seed: int) -> Plan:
                 speed_wpm=rng.randint(125, 200),
                 amplitude=rng.randint(70, 130),
             )
-            clips.append(
-                Clip(
-                    "test",
-                    label,
-                    f"{label}_{i:02d}",
-                    src,
-                    noise=_noise(rng, SNR_RANGE_DB),
-                    phone=True,
-                )
-            )
+            clips.append(_held_out("stress", label, i, src, rng))
+    # TEST: the training ranges, spoken by other voices, with noise.
+    rng = random.Random(f"{seed}:{task}:test")
+    test_voices = _test_voices(rng, N_TEST)
+    for label in labels:
+        for i, voice in enumerate(test_voices):
+            clips.append(_held_out("test", label, i, trained_style(label, voice, rng), rng))
     return Plan(
         task,
         labels,
@@ -290,9 +308,12 @@ def plan_words(task: str, *, seed: int) -> Plan:
         {
             "train_voices": list(TRAIN_VOICES),
             "test_voices": test_voices,
+            "stress_voices": stress_voices,
             "train": "pitch 40-60, speed 150-175 wpm, amplitude 90-110, clean",
-            "test": "pitch 25-75, speed 125-200 wpm, amplitude 70-130, '.', '!' or '?' "
-            "intonation, white/pink noise at 10-25 dB SNR",
+            "test": "other voices; pitch 40-60, speed 150-175 wpm, amplitude 90-110, "
+            "white/pink noise at 10-25 dB SNR",
+            "stress": "other voices; pitch 25-75, speed 125-200 wpm, amplitude 70-130, "
+            "'.', '!' or '?' intonation, white/pink noise at 10-25 dB SNR",
         },
     )
 
@@ -324,16 +345,18 @@ def plan_voices(*, seed: int) -> Plan:
                 speed_wpm=speed,
                 amplitude=rng.randint(70, 130),
             )
-            clips.append(
-                Clip(
-                    "test",
-                    label,
-                    f"{label}_{i:02d}",
-                    src,
-                    noise=_noise(rng, SNR_RANGE_DB),
-                    phone=True,
-                )
+            clips.append(_held_out("stress", label, i, src, rng))
+    rng = random.Random(f"{seed}:voices:test")
+    for label in labels:
+        for i in range(N_TEST):
+            src = _speech(
+                SPEAKERS[label],
+                rng.choice(["hello", "hello."]),
+                pitch=rng.randint(48, 52),
+                speed_wpm=rng.randint(150, 170),
+                amplitude=rng.randint(70, 130),
             )
+            clips.append(_held_out("test", label, i, src, rng))
     return Plan(
         "voices",
         labels,
@@ -341,13 +364,15 @@ def plan_voices(*, seed: int) -> Plan:
         {
             "speakers": SPEAKERS,
             "train": "'hello', pitch 48-52, speed 150-170 wpm, clean",
-            "test": "same speaker; pitch 50 +/- 3..5, speed 120-144 or 176-200 wpm, "
+            "test": "same speaker; 'hello', pitch 48-52, speed 150-170 wpm, amplitude 70-130, "
+            "white/pink noise at 10-25 dB SNR",
+            "stress": "same speaker; pitch 50 +/- 3..5, speed 120-144 or 176-200 wpm, "
             f"texts {contexts}, white/pink noise at 10-25 dB SNR",
         },
     )
 
 
-# Prosody per emotion: (train range, test ranges) for speed, amplitude, pitch, range %.
+# Prosody per emotion: (train range, stress ranges) for speed, amplitude, pitch, range %.
 EMOTION_STYLES: dict[str, dict[str, Any]] = {
     "angry": {
         "text": "Hello!",
@@ -379,7 +404,7 @@ def plan_emotions(*, seed: int) -> Plan:
     labels = LABELS["emotions"]
     clips: list[Clip] = []
 
-    def style(label: str, split: str) -> dict[str, int]:
+    def style(label: str, split: str, rng: random.Random) -> dict[str, int]:
         s = EMOTION_STYLES[label]
         return {
             k: round(_split_pick(rng, split, s[k][0], s[k][1]))
@@ -405,21 +430,26 @@ def plan_emotions(*, seed: int) -> Plan:
             voice = EMOTION_TRAIN_VOICES[i % len(EMOTION_TRAIN_VOICES)]
             clips.append(
                 Clip(
-                    "train", label, f"{label}_{i:02d}", source(label, voice, style(label, "train"))
+                    "train",
+                    label,
+                    f"{label}_{i:02d}",
+                    source(label, voice, style(label, "train", rng)),
                 )
             )
+    stress_voices = _test_voices(rng, N_TEST)
+    for label in labels:
+        for i, voice in enumerate(stress_voices):
+            clips.append(
+                _held_out(
+                    "stress", label, i, source(label, voice, style(label, "stress", rng)), rng
+                )
+            )
+    rng = random.Random(f"{seed}:emotions:test")
     test_voices = _test_voices(rng, N_TEST)
     for label in labels:
         for i, voice in enumerate(test_voices):
             clips.append(
-                Clip(
-                    "test",
-                    label,
-                    f"{label}_{i:02d}",
-                    source(label, voice, style(label, "test")),
-                    noise=_noise(rng, SNR_RANGE_DB),
-                    phone=True,
-                )
+                _held_out("test", label, i, source(label, voice, style(label, "train", rng)), rng)
             )
     return Plan(
         "emotions",
@@ -428,14 +458,17 @@ def plan_emotions(*, seed: int) -> Plan:
         {
             "train_voices": list(EMOTION_TRAIN_VOICES),
             "test_voices": test_voices,
+            "stress_voices": stress_voices,
+            "test": "other voices, each style's training ranges, white/pink noise at 10-25 dB SNR",
+            "stress": "other voices, each style's test ranges, white/pink noise at 10-25 dB SNR",
             "styles": EMOTION_STYLES,
-            "note": "each style value is (train range, [test ranges]); espeak -p/-s/-a plus "
-            "SSML <prosody range>; test adds white/pink noise at 10-25 dB SNR",
+            "note": "each style value is (train range, [stress ranges]); espeak -p/-s/-a plus "
+            "SSML <prosody range>",
         },
     )
 
 
-# Sound parameters: (train range, test ranges). Test ranges never overlap train.
+# Sound parameters: (train range, stress ranges). Stress ranges never overlap train.
 SOUND_RANGES: dict[str, dict[str, tuple[Range, list[Range]]]] = {
     "clap": {
         "center_hz": ((1300, 2000), [(850, 1150), (2300, 2900)]),
@@ -475,10 +508,12 @@ BELL_PARTIALS = {"A": (1.0, 2.0, 2.76, 5.40), "B": (1.0, 2.32, 4.25, 6.63)}
 
 
 def _sound_params(label: str, split: str, rng: random.Random) -> dict[str, Any]:
+    """Synthesis parameters: TRAIN's ranges for train and test, the other ranges for stress."""
+    test = split == "stress"  # parameters outside the training ranges
     p: dict[str, Any] = {
-        k: _split_pick(rng, split, tr, te) for k, (tr, te) in SOUND_RANGES[label].items()
+        k: _split_pick(rng, "test" if test else "train", tr, te)
+        for k, (tr, te) in SOUND_RANGES[label].items()
     }
-    test = split == "test"
     if label == "clap":
         p["count"] = rng.choice([1, 4]) if test else rng.choice([2, 3])
         if p["count"] == 4:
@@ -500,9 +535,10 @@ def _sound_params(label: str, split: str, rng: random.Random) -> dict[str, Any]:
         p["count"] = rng.choice([1, 2]) if test else 1
         if p["count"] == 2:
             p["dur_s"] = _uniform(rng, (0.16, 0.20))
-    # Level (peak dBFS) and, for test clips, a small room.
-    p["peak_dbfs"] = _uniform(rng, (-12.0, -2.0) if test else (-4.0, -1.0), ndigits=1)
-    p["reverb"] = rng.randint(20, 45) if test and rng.random() < 0.5 else 0
+    # Level (peak dBFS) and, for held-out clips, a small room.
+    held_out = split != "train"
+    p["peak_dbfs"] = _uniform(rng, (-12.0, -2.0) if held_out else (-4.0, -1.0), ndigits=1)
+    p["reverb"] = rng.randint(20, 45) if held_out and rng.random() < 0.5 else 0
     return p
 
 
@@ -510,7 +546,11 @@ def plan_sounds(*, seed: int) -> Plan:
     rng = random.Random(f"{seed}:sounds")
     labels = LABELS["sounds"]
     clips: list[Clip] = []
-    for split, n in (("train", N_TRAIN), ("test", N_TEST)):
+    # STRESS first, with the plan's original random stream, so that its clips stay
+    # those of synth_version 1's "test" split; TEST has a stream of its own.
+    for split, n in (("train", N_TRAIN), ("stress", N_TEST), ("test", N_TEST)):
+        if split == "test":
+            rng = random.Random(f"{seed}:sounds:test")
         for label in labels:
             for i in range(n):
                 src = {
@@ -519,9 +559,10 @@ def plan_sounds(*, seed: int) -> Plan:
                     "seed": rng.getrandbits(31),
                     **_sound_params(label, split, rng),
                 }
-                noise = _noise(rng, SNR_RANGE_DB) if split == "test" else None
+                held_out = split != "train"
+                noise = _noise(rng, SNR_RANGE_DB) if held_out else None
                 clips.append(
-                    Clip(split, label, f"{label}_{i:02d}", src, noise=noise, phone=split == "test")
+                    Clip(split, label, f"{label}_{i:02d}", src, noise=noise, phone=held_out)
                 )
     return Plan(
         "sounds",
@@ -529,12 +570,14 @@ def plan_sounds(*, seed: int) -> Plan:
         clips,
         {
             "ranges": {
-                k: {kk: {"train": vv[0], "test": vv[1]} for kk, vv in v.items()}
+                k: {kk: {"train": vv[0], "stress": vv[1]} for kk, vv in v.items()}
                 for k, v in SOUND_RANGES.items()
             },
             "train": "dry, peak -4..-1 dBFS, clean; clap 2-3 claps, knock 2-3 knocks, "
             "bell 1 strike (partials A), cough 1 cough",
-            "test": "parameters from the test ranges, peak -12..-2 dBFS, half with sox reverb "
+            "test": "parameters and repetitions as in train, peak -12..-2 dBFS, half with sox "
+            "reverb 20-45, white/pink noise at 10-25 dB SNR",
+            "stress": "parameters from the stress ranges, peak -12..-2 dBFS, half with sox reverb "
             "20-45, white/pink noise at 10-25 dB SNR; clap 1 or 4 claps, knock 2 "
             "(slow) or 4-5 (fast) knocks, bell 1-2 strikes (partials A or B), "
             "cough 1-2 coughs",
@@ -1055,7 +1098,8 @@ def _readme(plan: Plan, manifest: dict[str, Any]) -> str:
         "",
         "All WAVs are 16 kHz mono 16-bit, trimmed with sox 'silence 1 0.01 0.5% "
         "reverse silence 1 0.01 0.5% reverse pad 0.1 0.1'.",
-        "test_phone/ holds the test clips encoded like App Inventor's SoundRecorder:",
+        "test_phone/ and stress_phone/ hold the test and stress clips encoded like App "
+        "Inventor's SoundRecorder:",
         "  ffmpeg -i in.wav -ar 8000 -ac 1 -c:a libopencore_amrnb -b:a 12.2k out.3gp",
         "manifest.json lists each clip's voice/pitch/speed/amplitude/text (speech) or "
         "synthesis parameters (sounds), noise type, SNR, duration and RMS.",
@@ -1119,11 +1163,12 @@ def build_plans(
         for e in plan_entries:
             counts.setdefault(e["split"], {}).setdefault(e["label"], 0)
             counts[e["split"]][e["label"]] += 1
-        if any(e.get("phone_path") for e in plan_entries):
-            counts["test_phone"] = {
-                lab: sum(1 for e in plan_entries if e.get("phone_path") and e["label"] == lab)
-                for lab in plan.labels
-            }
+        for split in EVAL_SPLITS:
+            phone = [e for e in plan_entries if e["split"] == split and e.get("phone_path")]
+            if phone:
+                counts[f"{split}_phone"] = {
+                    lab: sum(1 for e in phone if e["label"] == lab) for lab in plan.labels
+                }
         manifest = {
             "format": "pac-synth-manifest",
             "synth_version": SYNTH_VERSION,
@@ -1162,7 +1207,7 @@ def sanity_report(
         f"   {'split':<6} {'label':<8} {'n':>3}  {'dur min/mean/max s':<20} "
         f"{'rms dBFS min/mean/max':<22} {'F0 med Hz':>9} {'phone rms':>9}"
     )
-    for split in ("train", "test"):
+    for split in ("train", *EVAL_SPLITS):
         for label in m["labels"]:
             cs = [c for c in m["clips"] if c["split"] == split and c["label"] == label]
             if not cs:
