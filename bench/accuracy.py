@@ -50,8 +50,12 @@ from model_export.preprocess import centre_in_window  # noqa: E402
 from model_export.train import train_classifier  # noqa: E402
 from model_export.train_config import TrainConfig  # noqa: E402
 
-TASKS = ("numbers", "words", "voices", "emotions", "sounds")
-EVAL_SPLITS = ("test", "test_phone", "stress", "stress_phone")
+sys.path.insert(0, str(ROOT / "bench"))
+from synth import EVAL_SPLITS as HELD_OUT  # noqa: E402
+from synth import TASKS  # noqa: E402
+
+EVAL_SPLITS = tuple(f"{split}{kind}" for split in HELD_OUT for kind in ("", "_phone"))
+"""test, test_phone, stress, stress_phone: the folders each task is scored on."""
 NODE_PREDICT = ROOT / "extension" / "js" / "tools" / "predict.mjs"
 
 
