@@ -11,6 +11,9 @@ stores it (AMR-NB 3GP, ``*_phone/``):
   ranges.
 * ``stress/``: the same, with those parameters outside the training ranges.
 
+The mean is over the issue's tasks (``synth.TASKS``); the extra tasks
+(``synth.EXTRA_TASKS``, emotions across speakers) are listed after it.
+
 Prints a table and writes ``bench/results/accuracy.json``. Data comes from
 ``bench/synth.py``, which this script runs when a split is missing.
 
@@ -51,8 +54,8 @@ from model_export.train import train_classifier  # noqa: E402
 from model_export.train_config import TrainConfig  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+from synth import ALL_TASKS, TASKS  # noqa: E402
 from synth import EVAL_SPLITS as HELD_OUT  # noqa: E402
-from synth import TASKS  # noqa: E402
 
 EVAL_SPLITS = tuple(f"{split}{kind}" for split in HELD_OUT for kind in ("", "_phone"))
 """test, test_phone, stress, stress_phone: the folders each task is scored on."""
@@ -131,7 +134,7 @@ def ensure_data(data: Path, tasks: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
-    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--tasks", default=",".join(ALL_TASKS))
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--analysis-seconds", type=float, default=TrainConfig().analysis_seconds)
     parser.add_argument("--window-seconds", type=float, default=1.0)
@@ -153,6 +156,7 @@ def main() -> int:
         tests = {split: load_split(args.data / task / split) for split in EVAL_SPLITS}
         row: dict[str, Any] = {
             "task": task,
+            "has_target": task in TASKS,
             "labels": sorted(set(train_labels)),
             "train_clips_per_label": len(train_clips) // len(set(train_labels)),
             "test_clips": {k: len(v[0]) for k, v in tests.items()},
@@ -211,25 +215,34 @@ def print_table(rows: list[dict[str, Any]], config: TrainConfig, seeds: list[int
         f"\nwindow {config.window_seconds:g} s, analysis {config.analysis_seconds:g} s, "
         f"seeds {seeds}, {os.cpu_count()} CPUs"
     )
+    width = max([len("mean")] + [len(r["task"]) for r in rows])
     heads = ("test", "phone", "stress", "phone")
     print(
-        f"{'task':<10} " + " ".join(f"{h:>6}" for h in heads) + f" {'train s':>8} {'py ms':>6} "
-        f"{'js cpu':>7} {'js wasm':>8}"
+        f"{'task':<{width}} " + " ".join(f"{h:>6}" for h in heads) + f" {'train s':>8} "
+        f"{'py ms':>6} {'js cpu':>7} {'js wasm':>8}"
     )
 
     def fmt(v: float | None, spec: str) -> str:
         return "-" if v is None else format(v, spec)
 
-    for r in rows:
-        print(
-            f"{r['task']:<10} "
+    def line(r: dict[str, Any]) -> str:
+        return (
+            f"{r['task']:<{width}} "
             + " ".join(f"{fmt(r['accuracy'].get(s), '.1%'):>6}" for s in EVAL_SPLITS)
             + f" {r['train_seconds_median']:>8.2f} {fmt(r.get('python_ms_per_clip'), '.1f'):>6} "
             f"{fmt(r.get('tfjs_cpu_ms_per_clip'), '.0f'):>7} "
             f"{fmt(r.get('tfjs_wasm_ms_per_clip'), '.1f'):>8}"
         )
-    means = [np.mean([r["accuracy"][s] for r in rows]) for s in EVAL_SPLITS]
-    print(f"{'mean':<10} " + " ".join(f"{m:>6.1%}" for m in means))
+
+    targeted = [r for r in rows if r["has_target"]]
+    for r in targeted:
+        print(line(r))
+    if targeted:
+        means = [np.mean([r["accuracy"][s] for r in targeted]) for s in EVAL_SPLITS]
+        print(f"{'mean':<{width}} " + " ".join(f"{m:>6.1%}" for m in means))
+    for r in rows:
+        if not r["has_target"]:
+            print(line(r) + "  (no target)")
 
 
 if __name__ == "__main__":
