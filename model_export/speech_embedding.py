@@ -88,7 +88,10 @@ class SpeechEmbedding(keras.layers.Layer):
             if bias is not None:
                 x = x + bias
             if i != last:
-                x = ops.maximum(ops.leaky_relu(x, negative_slope=_LEAKY_SLOPE), _ACTIVATION_FLOOR)
+                # max(leaky_relu(x), floor), written as relu + add: TF.js wasm runs
+                # Maximum with a scalar about 4x slower than Add and Relu together.
+                x = ops.leaky_relu(x, negative_slope=_LEAKY_SLOPE) - _ACTIVATION_FLOOR
+                x = ops.relu(x) + _ACTIVATION_FLOOR
             if i in _POOL_AFTER:
                 x = ops.max_pool(x, pool_size=_POOL_AFTER[i], strides=_POOL_AFTER[i])
         return ops.squeeze(x, axis=2)

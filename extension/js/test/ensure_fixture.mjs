@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test` setup: (re)builds test/.fixture/ with the project venv's Python
- * when it is missing or was built by a different make_fixture.py.
+ * when it is missing or was built by a different make_fixture.py or a
+ * different model_export/ (the code that builds the model graph).
  *
  * Python is PAC_PYTHON if set, else <repo>/.venv/bin/python. When no Python
  * is found the fixture is left missing and the fixture-based tests skip.
@@ -9,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,17 @@ const repoRoot = path.resolve(testDir, '..', '..', '..');
 const script = path.join(testDir, 'make_fixture.py');
 const stampPath = path.join(FIXTURE_DIR, 'make_fixture.sha256');
 
-const scriptHash = createHash('sha256').update(readFileSync(script)).digest('hex');
+const modelExport = path.join(repoRoot, 'model_export');
+const sources = [
+  script,
+  ...readdirSync(modelExport)
+    .filter((name) => name.endsWith('.py'))
+    .sort()
+    .map((name) => path.join(modelExport, name)),
+];
+const hash = createHash('sha256');
+for (const source of sources) hash.update(path.basename(source)).update(readFileSync(source));
+const scriptHash = hash.digest('hex');
 const upToDate =
   existsSync(path.join(FIXTURE_DIR, 'expected.json')) &&
   existsSync(stampPath) &&
