@@ -109,7 +109,6 @@ LABELS: dict[str, tuple[str, ...]] = {
     "voices": ("alex", "sam"),
     "emotions": ("angry", "happy", "sad"),
     "sounds": ("clap", "whistle", "knock", "bell", "cough"),
-    "emotions_other_voices": ("angry", "happy", "sad"),
 }
 N_TRAIN = 5
 N_TEST = 12
@@ -426,7 +425,7 @@ def plan_emotions(task: str, *, seed: int) -> Plan:
     one_voice = task == "emotions"
     key = "emotions:one-voice" if one_voice else "emotions"  # the v2 streams for the latter
     rng = random.Random(f"{seed}:{key}")
-    labels = LABELS[task]
+    labels = LABELS["emotions"]
     train_voices = (EMOTION_VOICE,) if one_voice else EMOTION_TRAIN_VOICES
     clips: list[Clip] = []
 

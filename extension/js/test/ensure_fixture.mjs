@@ -32,11 +32,11 @@ const sources = [
 ];
 const hash = createHash('sha256');
 for (const source of sources) hash.update(path.basename(source)).update(readFileSync(source));
-const scriptHash = hash.digest('hex');
+const sourcesHash = hash.digest('hex');
 const upToDate =
   existsSync(path.join(FIXTURE_DIR, 'expected.json')) &&
   existsSync(stampPath) &&
-  readFileSync(stampPath, 'utf8').trim() === scriptHash;
+  readFileSync(stampPath, 'utf8').trim() === sourcesHash;
 
 if (!upToDate) {
   const python = process.env.PAC_PYTHON || path.join(repoRoot, '.venv', 'bin', 'python');
@@ -56,5 +56,5 @@ if (!upToDate) {
     process.stderr.write(`ensure_fixture: make_fixture.py failed (exit ${result.status})\n`);
     process.exit(1);
   }
-  writeFileSync(stampPath, `${scriptHash}\n`);
+  writeFileSync(stampPath, `${sourcesHash}\n`);
 }
