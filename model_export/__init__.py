@@ -1,7 +1,13 @@
-"""Audio loading, the classifier model, training and export.
+"""Everything between a folder of clips and a model folder, in packages that import downwards.
 
-Only ``audio_io`` touches audio files on disk; every other module takes and
-returns arrays (``y`` float32 mono PCM in [-1, 1] at ``sample_rate_hz``).
+    jobs          the jobs behind the CLI (train, evaluate, classify, export)
+    export        Keras model -> SavedModel, TF.js graph model, TFLite     (TensorFlow)
+    training      settings, head, training loop                             (TensorFlow)
+    features      the frozen front-end as Keras layers, inside the graph     (TensorFlow)
+    model_folder  metadata, atomic writes, loading and inference            (no TensorFlow)
+    audio         decoding, datasets, trim-and-centre, augmentation         (no TensorFlow)
+
+docs/architecture.md gives the allowed import direction; ``./dev lint`` checks it.
 """
 
 MODEL_SAMPLE_RATE_HZ = 16_000

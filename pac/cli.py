@@ -22,15 +22,12 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 
 
-def _quiet_tensorflow() -> None:
-    """TensorFlow's C++ start-up chatter is noise for a student; keep stderr for our messages."""
-    from model_export.quiet import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-
-
 def _warn(message: str) -> None:
     print(f"pac: warning: {message}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(f"pac: {message}", file=sys.stderr, flush=True)
 
 
 class _Bars:
@@ -85,7 +82,7 @@ def _bounded_float(low: float, high: float, *, low_open: bool = False) -> Callab
 
 
 def _train_config(args: argparse.Namespace) -> Any:
-    from model_export.train_config import TrainConfig
+    from model_export.training.config import TrainConfig
 
     return TrainConfig(
         epochs=args.epochs,
@@ -111,15 +108,20 @@ def _print_train_report(report: Any, out_dir: Path) -> None:
             f"validation   : {report.validation.accuracy:.1%} on {report.n_validation_clips} "
             f"held-out clips (trained on {report.n_train_clips}); final model uses all clips"
         )
+    prepare = (
+        f", front-end {report.frontend_seconds:.1f} s (once)"
+        if report.frontend_seconds >= 1.0
+        else ""
+    )
     print(
         f"time         : load {report.load_seconds:.1f} s, train {report.train_seconds:.1f} s, "
-        f"export {report.save_seconds:.1f} s"
+        f"export {report.save_seconds:.1f} s{prepare}"
     )
     print(f"model        : {out_dir}")
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from model_export.pipeline import train_model_dir
+    from model_export.jobs.train import train_model_dir
 
     config = _train_config(args)
     bars = _Bars()
@@ -130,6 +132,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             config=config,
             tool_version=__version__,
             warn=_warn,
+            note=_note,
             progress=bars,
         )
     finally:
@@ -173,7 +176,7 @@ def _print_evaluation(report: Any) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from model_export.pipeline import evaluate_model_dir, plot_confusion
+    from model_export.jobs.evaluate import evaluate_model_dir, plot_confusion
 
     report = evaluate_model_dir(args.model_dir, args.data_dir, warn=_warn)
     if args.plot:
@@ -190,7 +193,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from model_export.pipeline import classify_files
+    from model_export.jobs.classify import classify_files
 
     results = classify_files(args.model_dir, args.files)
     failed = False
@@ -210,7 +213,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from model_export.export import export_model_dir
+    from model_export.jobs.export import export_model_dir
 
     for path in export_model_dir(args.model_dir, args.out, fmt=args.format):
         print(path)
@@ -223,9 +226,10 @@ def samples_dir() -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from model_export.export import export_model_dir
-    from model_export.pipeline import evaluate_model_dir, plot_confusion, train_model_dir
-    from model_export.train_config import TrainConfig
+    from model_export.jobs.evaluate import evaluate_model_dir, plot_confusion
+    from model_export.jobs.export import export_model_dir
+    from model_export.jobs.train import train_model_dir
+    from model_export.training.config import TrainConfig
 
     samples = samples_dir()
     out: Path = args.out
@@ -239,6 +243,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             config=TrainConfig(),
             tool_version=__version__,
             warn=_warn,
+            note=_note,
             progress=bars,
         )
     finally:
@@ -270,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pac {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    from model_export.train_config import (
+    from model_export.model_folder.layout import FORMATS
+    from model_export.training.config import (
+        MAX_LEARNING_RATE,
         MAX_WINDOW_SECONDS,
         MIN_WINDOW_SECONDS,
         OPTIMIZERS,
@@ -298,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--learning-rate",
-        type=_bounded_float(0.0, 10.0, low_open=True),
+        type=_bounded_float(0.0, MAX_LEARNING_RATE, low_open=True),
         default=defaults.learning_rate,
         metavar="X",
         help="optimizer step size (default %(default)s)",
@@ -359,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the deployable model files")
     p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write to")
-    p.add_argument("--format", choices=("tfjs", "tflite"), default="tfjs", help="default tfjs")
+    p.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="default %(default)s")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
@@ -376,12 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _quiet_tensorflow()
-    from model_export.audio_io import AudioDecodeError
-    from model_export.dataset import DatasetError
-    from model_export.metadata import MetadataError
-    from model_export.model_dir import ModelDirError
-    from model_export.pretrained import PretrainedWeightsError
+    from model_export.audio.dataset import DatasetError
+    from model_export.audio.decode import AudioDecodeError
+    from model_export.features.pretrained import PretrainedWeightsError
+    from model_export.model_folder.layout import ModelDirError
+    from model_export.model_folder.metadata import MetadataError
 
     expected: tuple[type[BaseException], ...] = (
         AudioDecodeError,

@@ -1,15 +1,16 @@
 """Shared fixtures: a seeded RNG, a tiny synthetic dataset and one trained model.
 
-The model is trained once per session (a couple of seconds) and reused by the
-model-folder, export, TF.js-parity and CLI tests; tests that change a model
-folder work on a copy (``copy_model_dir``).
+Front-ends are built into a cache folder of the session's own (``PAC_CACHE_DIR``),
+once per window size. The model is trained once per session (about a second)
+and reused by the model-folder, export, TF.js-parity and CLI tests; tests that
+change a model folder work on a copy (``copy_model_dir``).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:matplotlib")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def frontend_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A front-end cache of this session's own, for in-process calls and subprocesses alike."""
+    from model_export.frontend.cache import CACHE_ENV
+
+    before = os.environ.get(CACHE_ENV)
+    folder = tmp_path_factory.mktemp("pac-cache")
+    os.environ[CACHE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ[CACHE_ENV]
+    else:
+        os.environ[CACHE_ENV] = before
+
+
+@pytest.fixture(scope="session")
+def frontend() -> Any:
+    """The front-end of the shared config (built once into the session's cache)."""
+    from model_export.frontend.cache import frontend_for
+
+    config = shared_train_config()
+    return frontend_for(
+        window_samples=config.window_samples, analysis_samples=config.analysis_samples
+    )
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20240611)
@@ -46,7 +73,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
     """3 labels x 4 training clips and 3 x 2 held-out clips, written as 16-bit WAV and reloaded
     through the same loader the CLI uses."""
     from model_export import MODEL_SAMPLE_RATE_HZ
-    from model_export.dataset import load_dataset, scan_dataset
+    from model_export.audio.dataset import load_dataset, scan_dataset
 
     root = tmp_path_factory.mktemp("dataset")
     train_dir = synthetic.write_dataset(
@@ -69,11 +96,13 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def trained(dataset: Dataset) -> Any:
+def trained(dataset: Dataset, frontend: Any) -> Any:
     """``TrainResult`` of the shared config on the training clips."""
-    from model_export.train import train_classifier
+    from model_export.training.train import train_classifier
 
-    return train_classifier(dataset.train_clips, dataset.train_labels, config=shared_train_config())
+    return train_classifier(
+        dataset.train_clips, dataset.train_labels, frontend=frontend, config=shared_train_config()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +114,12 @@ def test_windows(dataset: Dataset) -> Array:
 @pytest.fixture(scope="session")
 def model_dir(trained: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shared model written with ``write_model_dir``. Read-only: copy it to change it."""
-    from model_export.model_dir import write_model_dir
+    from model_export.export.model_dir import write_model_dir
 
     out = tmp_path_factory.mktemp("shared_model") / "model"
-    write_model_dir(out, model=trained.model, metadata=metadata_for(trained, shared_train_config()))
+    write_model_dir(
+        out, classifier=trained.classifier, metadata=metadata_for(trained, shared_train_config())
+    )
     return out
 
 

@@ -30,7 +30,7 @@ class Dataset:
 
 def shared_train_config() -> Any:
     """The settings of the session's model: the defaults, with fewer augmented copies."""
-    from model_export.train import TrainConfig
+    from model_export.training.config import TrainConfig
 
     return TrainConfig(epochs=20, augment_copies=3, seed=0)
 
@@ -38,7 +38,7 @@ def shared_train_config() -> Any:
 def windows_of(clips: list[Array], *, window_samples: int) -> Array:
     """Clips centred in model windows, shape ``(n_clips, window_samples)``."""
     from model_export import MODEL_SAMPLE_RATE_HZ
-    from model_export.preprocess import centre_in_window
+    from model_export.audio.preprocess import centre_in_window
 
     return np.stack(
         [
@@ -51,10 +51,10 @@ def windows_of(clips: list[Array], *, window_samples: int) -> Array:
 def metadata_for(result: Any, config: Any) -> dict[str, Any]:
     """metadata.json for a ``TrainResult``, filled in the way ``pac train`` fills it."""
     from model_export import MODEL_SAMPLE_RATE_HZ
-    from model_export.classifier import INPUT_NAME, OUTPUT_NAME
-    from model_export.metadata import new_metadata
-    from model_export.pipeline import preprocessing_contract
-    from model_export.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
+    from model_export.audio.preprocess import preprocessing_contract
+    from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
+    from model_export.model_folder.layout import INPUT_NAME, OUTPUT_NAME
+    from model_export.model_folder.metadata import new_metadata
     from pac import __version__
 
     return new_metadata(

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from model_export.audio_io import write_wav
+from model_export.audio.decode import write_wav
 from tests.helpers import Array
 
 SAMPLE_RATE_HZ = 16_000

@@ -129,7 +129,7 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     proc = pac(
         "train", dataset.train_dir, "--out", out,
         "--epochs", 5, "--learning-rate", 0.01, "--optimizer", "sgd", "--batch-size", 8,
-        "--train-fraction", 0.75, "--seed", 3, "--window-seconds", 1.5,
+        "--train-fraction", 0.75, "--seed", 3, "--window-seconds", 2,
     )  # fmt: skip
 
     assert proc.returncode == 0, proc.stderr
@@ -146,15 +146,15 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     assert metadata["format"] == "pac-model"
     assert metadata["format_version"] == 1
     assert metadata["labels"] == list(synthetic.LABELS)
-    assert (metadata["window_samples"], metadata["window_seconds"]) == (24_000, 1.5)
+    assert (metadata["window_samples"], metadata["window_seconds"]) == (32_000, 2.0)
     assert metadata["sample_rate_hz"] == 16_000
-    assert metadata["input"]["shape"] == [None, 24_000]
+    assert metadata["input"]["shape"] == [None, 32_000]
     training = metadata["training"]
     hyper = training["hyperparameters"]
     assert {k: hyper[k] for k in ("epochs", "learning_rate", "optimizer", "batch_size")} == {
         "epochs": 5, "learning_rate": 0.01, "optimizer": "sgd", "batch_size": 8,
     }  # fmt: skip
-    assert (hyper["train_fraction"], hyper["seed"], hyper["window_seconds"]) == (0.75, 3, 1.5)
+    assert (hyper["train_fraction"], hyper["seed"], hyper["window_seconds"]) == (0.75, 3, 2.0)
     assert training["clips_per_label"] == {"chirp": 4, "noise": 4, "tone": 4}
     assert (training["n_train_clips"], training["n_validation_clips"]) == (9, 3)
     matrix = np.asarray(training["confusion_matrix"])
@@ -165,8 +165,34 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     assert created.tzinfo is not None
     assert abs(datetime.datetime.now(datetime.UTC) - created) < datetime.timedelta(minutes=10)
     assert metadata["tool"] == {"name": "pac", "version": __version__}
-    assert (out / "model.json").is_file() and (out / "saved_model").is_dir()
+    assert (out / "model.json").is_file() and (out / "model.tflite").is_file()
     assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_train_with_a_cached_front_end_never_imports_tensorflow(
+    dataset: Dataset, frontend: Any, tmp_path: Path
+) -> None:
+    script = (
+        "import sys\n"
+        "from pac.cli import main\n"
+        "code = main(['train', sys.argv[1], '--out', sys.argv[2], '--epochs', '2'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras'))\n"
+        "print('heavy:', heavy)\n"
+        "sys.exit(code or bool(heavy))\n"
+    )
+
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(dataset.train_dir), str(tmp_path / "model")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "heavy: []" in proc.stdout
+    assert "preparing the feature front-end" not in proc.stderr
 
 
 @pytest.mark.slow

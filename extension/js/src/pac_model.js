@@ -5,90 +5,78 @@
  *   - model.json + group1-shard*.bin: a TF.js *graph* model with ONE input,
  *     float32 PCM in [-1, 1] of shape [batch, window_samples], and ONE output,
  *     softmax probabilities of shape [batch, labels.length].
- *   - metadata.json: {format_version: 1, labels, sample_rate_hz,
- *     window_samples, window_seconds}.
+ *   - metadata.json: checked against model_export/model_folder/metadata.schema.json,
+ *     the one declaration of its rules (docs/metadata.md).
  *
  * This module is platform-neutral: no file system, no fetch, no browser APIs.
  * The caller picks and readies the TF.js backend before loading; Node file
  * reading lives in ./node_io.js.
  */
 import * as tf from '@tensorflow/tfjs';
+import Ajv2020 from 'ajv/dist/2020.js';
 
-/** The value of metadata.json's "format" field for a PAC model. */
-export const METADATA_FORMAT = 'pac-model';
+import METADATA_SCHEMA from '../../../model_export/model_folder/metadata.schema.json' with { type: 'json' };
+
+/** The metadata rules, declared once for Python and JS (docs/metadata.md). */
+export { METADATA_SCHEMA };
 
 /** The only metadata.json format_version this runtime understands. */
-export const METADATA_FORMAT_VERSION = 1;
+export const METADATA_FORMAT_VERSION = METADATA_SCHEMA.properties.format_version.const;
 
-/** Tolerance when checking window_seconds against window_samples / sample_rate_hz. */
-const WINDOW_SECONDS_TOLERANCE = 1e-3;
+const validateAgainstSchema = new Ajv2020({ allErrors: true, strict: false }).compile(
+  METADATA_SCHEMA,
+);
+
+/** One schema violation as [priority, text]: the most basic problem is reported first. */
+function describe(error, metadata) {
+  const path = error.instancePath.split('/').slice(1);
+  const field = path[0];
+  const show = (value) => JSON.stringify(value);
+  if (error.keyword === 'type' && path.length === 0) {
+    return [0, `expected a JSON object, got ${Array.isArray(metadata) ? 'array' : typeof metadata}`];
+  }
+  if (field === 'format') {
+    const expected = METADATA_SCHEMA.properties.format.const;
+    return [1, `field 'format' must be ${show(expected)}, got ${show(metadata.format)}`];
+  }
+  const versionProblem = (value) =>
+    `field 'format_version' is ${show(value)}; this runtime reads format_version ` +
+    `${METADATA_FORMAT_VERSION}`;
+  if (field === 'format_version') return [2, versionProblem(metadata.format_version)];
+  if (error.keyword === 'required' && path.length === 0) {
+    const missing = error.params.missingProperty;
+    if (missing === 'format_version') return [2, versionProblem(undefined)];
+    return [3, `missing field '${missing}'`];
+  }
+  if (error.keyword === 'type' && path.length === 1) return [4, `field '${field}' has the wrong type`];
+  if (field === 'labels') {
+    if (error.keyword === 'uniqueItems') return [5, "field 'labels' has duplicates"];
+    return [5, "field 'labels' must list at least 2 non-empty strings"];
+  }
+  return [6, `field '${path.join('/')}' is invalid: ${error.message}`];
+}
 
 /**
- * Checks metadata.json against the contract; throws an Error that names the
- * offending field and the found/expected value.
+ * Checks metadata.json against metadata.schema.json, plus the one rule a schema
+ * cannot state (window_samples = round(window_seconds * sample_rate_hz)).
+ * Throws an Error that names the field, worded as the Python validator words it.
  *
  * @param {object} metadata parsed metadata.json
  * @returns {{labels: string[], sampleRateHz: number, windowSamples: number, windowSeconds: number}}
  */
 export function validateMetadata(metadata) {
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new Error('metadata.json: expected a JSON object');
+  if (!validateAgainstSchema(metadata)) {
+    const problems = validateAgainstSchema.errors.map((e) => describe(e, metadata));
+    problems.sort((a, b) => a[0] - b[0]);
+    throw new Error(`metadata.json: ${problems[0][1]}`);
   }
-  if (metadata.format !== METADATA_FORMAT) {
+  const { labels, sample_rate_hz: sampleRateHz, window_samples: windowSamples } = metadata;
+  const windowSeconds = metadata.window_seconds;
+  if (windowSamples !== Math.round(windowSeconds * sampleRateHz)) {
     throw new Error(
-      `metadata.json: format is ${JSON.stringify(metadata.format)}, expected "${METADATA_FORMAT}"`,
+      `metadata.json: field 'window_samples' (${windowSamples}) does not match ` +
+        'window_seconds x sample_rate_hz',
     );
-  }
-  const version = metadata.format_version;
-  if (version !== METADATA_FORMAT_VERSION) {
-    throw new Error(
-      `metadata.json: format_version is ${JSON.stringify(version)}, ` +
-        `expected ${METADATA_FORMAT_VERSION}`,
-    );
-  }
-  const labels = metadata.labels;
-  if (!Array.isArray(labels) || labels.length < 2) {
-    throw new Error(
-      `metadata.json: labels must be an array of at least 2 labels, found ${JSON.stringify(labels)}`,
-    );
-  }
-  labels.forEach((label, i) => {
-    if (typeof label !== 'string' || label.length === 0) {
-      throw new Error(
-        `metadata.json: labels[${i}] must be a non-empty string, found ${JSON.stringify(label)}`,
-      );
-    }
-  });
-  if (new Set(labels).size !== labels.length) {
-    throw new Error(`metadata.json: labels must be unique, found ${JSON.stringify(labels)}`);
-  }
-  const sampleRateHz = metadata.sample_rate_hz;
-  if (!Number.isInteger(sampleRateHz) || sampleRateHz <= 0) {
-    throw new Error(
-      `metadata.json: sample_rate_hz must be a positive integer, ` +
-        `found ${JSON.stringify(sampleRateHz)}`,
-    );
-  }
-  const windowSamples = metadata.window_samples;
-  if (!Number.isInteger(windowSamples) || windowSamples <= 0) {
-    throw new Error(
-      `metadata.json: window_samples must be a positive integer, ` +
-        `found ${JSON.stringify(windowSamples)}`,
-    );
-  }
-  const expectedWindowSeconds = windowSamples / sampleRateHz;
-  let windowSeconds = expectedWindowSeconds;
-  if (metadata.window_seconds !== undefined) {
-    windowSeconds = metadata.window_seconds;
-    if (
-      typeof windowSeconds !== 'number' ||
-      Math.abs(windowSeconds - expectedWindowSeconds) > WINDOW_SECONDS_TOLERANCE
-    ) {
-      throw new Error(
-        `metadata.json: window_seconds is ${JSON.stringify(windowSeconds)}, expected ` +
-          `window_samples / sample_rate_hz = ${expectedWindowSeconds}`,
-      );
-    }
   }
   return { labels: [...labels], sampleRateHz, windowSamples, windowSeconds };
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test` setup: (re)builds test/.fixture/ with the project venv's Python
- * when it is missing or was built by a different make_fixture.py or a
- * different model_export/ (the code that builds the model graph).
+ * when it is missing or was built by a different make_fixture.py, a different
+ * model_export/ (the code that trains and exports models) or different
+ * synthetic test clips.
  *
  * Python is PAC_PYTHON if set, else <repo>/.venv/bin/python. When no Python
  * is found the fixture is left missing and the fixture-based tests skip.
@@ -10,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +23,24 @@ const repoRoot = path.resolve(testDir, '..', '..', '..');
 const script = path.join(testDir, 'make_fixture.py');
 const stampPath = path.join(FIXTURE_DIR, 'make_fixture.sha256');
 
-const modelExport = path.join(repoRoot, 'model_export');
+/** Every .py and .json file under `folder`, sorted. */
+function sourcesUnder(folder) {
+  return readdirSync(folder, { recursive: true })
+    .filter((name) => /\.(py|json)$/.test(name) && !name.includes('__pycache__'))
+    .sort()
+    .map((name) => path.join(folder, name))
+    .filter((file) => statSync(file).isFile());
+}
+
 const sources = [
   script,
-  ...readdirSync(modelExport)
-    .filter((name) => name.endsWith('.py'))
-    .sort()
-    .map((name) => path.join(modelExport, name)),
+  path.join(repoRoot, 'tests', 'synthetic.py'),
+  ...sourcesUnder(path.join(repoRoot, 'model_export')),
 ];
 const hash = createHash('sha256');
-for (const source of sources) hash.update(path.basename(source)).update(readFileSync(source));
+for (const source of sources) {
+  hash.update(path.relative(repoRoot, source)).update(readFileSync(source));
+}
 const sourcesHash = hash.digest('hex');
 const upToDate =
   existsSync(path.join(FIXTURE_DIR, 'expected.json')) &&

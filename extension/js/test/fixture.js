@@ -10,8 +10,14 @@ export const FIXTURE_MODEL_DIR = path.join(FIXTURE_DIR, 'model');
 export const FIXTURE_INPUT_PATH = path.join(FIXTURE_DIR, 'input.f32');
 export const FIXTURE_EXPECTED_PATH = path.join(FIXTURE_DIR, 'expected.json');
 
-/** Agreement required between Keras (Python) and TF.js probabilities. */
-export const PARITY_TOLERANCE = 1e-5;
+/**
+ * Agreement required between Python (LiteRT) and TF.js probabilities. Logits of order 10
+ * come out of some 20 float32 conv layers whose sums each backend adds in its own order,
+ * so they agree to about 1e-5 relative; a softmax that is not saturated (digital silence
+ * gives 0.57 / 0.43 here) passes that on as up to 1e-5 in probability. 1e-4 holds on any
+ * CPU; a wrong op or weight moves probabilities by far more.
+ */
+export const PARITY_TOLERANCE = 1e-4;
 
 /** Skip reason for node:test, or false when the fixture is present. */
 export const SKIP_NO_FIXTURE = existsSync(FIXTURE_EXPECTED_PATH)

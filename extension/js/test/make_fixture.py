@@ -1,14 +1,12 @@
-"""Build the tiny TF.js graph-model fixture used by the JS runtime tests.
-
-The fixture goes through the same route as the real exporter (FACTS.md §4):
-Keras 3 ``model.export`` (SavedModel) -> ``tensorflowjs_converter`` with
-``--input_format tf_saved_model --output_format tfjs_graph_model``.
+"""Build the JS runtime's test fixture with the real exporter: ``pac train`` on synthetic clips.
 
 Output directory (default ``extension/js/test/.fixture/``, git-ignored):
 
-- ``model/``  model.json + group1-shard*.bin + metadata.json (window 1600 samples)
-- ``input.f32``  raw little-endian float32, shape [N_CLIPS, WINDOW_SAMPLES]
-- ``expected.json``  Keras probabilities for ``input.f32``, in label order
+- ``model/``  a model folder written by ``model_export.jobs.train`` (window 16000 samples)
+- ``input.f32``  raw little-endian float32, shape [N_CLIPS, WINDOW_SAMPLES]: one held-out
+  clip of each label, then digital silence and loud noise
+- ``expected.json``  what Python's LiteRT inference gives for ``input.f32``, in label order,
+  and the true label of each held-out clip
 
 Run with the project venv:  ``.venv/bin/python extension/js/test/make_fixture.py [OUT_DIR]``
 """
@@ -16,103 +14,63 @@ Run with the project venv:  ``.venv/bin/python extension/js/test/make_fixture.py
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np
 
-FIXTURE_FORMAT_VERSION = 1
-SAMPLE_RATE_HZ = 16000
-WINDOW_SAMPLES = 1600
-LABELS = ["clap", "silence", "whistle"]
-N_CLIPS = 4
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO))
+
+from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
+from model_export.audio.dataset import load_dataset, scan_dataset  # noqa: E402
+from model_export.jobs.train import train_model_dir  # noqa: E402
+from model_export.model_folder.inference import LoadedModel  # noqa: E402
+from model_export.training.config import TrainConfig  # noqa: E402
+from tests import synthetic  # noqa: E402
+
 SEED = 1234
-
+CONFIG = TrainConfig(epochs=20, augment_copies=3, seed=0)
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent / ".fixture"
-
-
-def build_keras_model() -> Any:
-    """Input [batch, WINDOW_SAMPLES] float32 -> Dense softmax over len(LABELS)."""
-    import keras
-
-    rng = np.random.default_rng(SEED)
-    inputs = keras.Input(shape=(WINDOW_SAMPLES,), dtype="float32", name="pcm")
-    dense = keras.layers.Dense(len(LABELS), activation="softmax", name="probabilities")
-    outputs = dense(inputs)
-    model = keras.Model(inputs, outputs, name="pac_fixture")
-    # Weights big enough that the softmax is far from uniform on the test input.
-    kernel = rng.normal(0.0, 0.05, size=(WINDOW_SAMPLES, len(LABELS))).astype(np.float32)
-    bias = np.array([0.1, -0.2, 0.05], dtype=np.float32)
-    dense.set_weights([kernel, bias])
-    return model
-
-
-def make_input_pcm() -> np.ndarray[Any, np.dtype[np.float32]]:
-    """Seeded PCM in [-1, 1], shape [N_CLIPS, WINDOW_SAMPLES], float32."""
-    rng = np.random.default_rng(SEED + 1)
-    pcm = rng.uniform(-1.0, 1.0, size=(N_CLIPS, WINDOW_SAMPLES)).astype(np.float32)
-    return pcm
-
-
-def convert(saved_model_dir: Path, model_dir: Path) -> None:
-    converter = Path(sys.executable).with_name("tensorflowjs_converter")
-    cmd = [
-        str(converter) if converter.exists() else "tensorflowjs_converter",
-        "--input_format",
-        "tf_saved_model",
-        "--output_format",
-        "tfjs_graph_model",
-        "--signature_name",
-        "serving_default",
-        "--saved_model_tags",
-        "serve",
-        str(saved_model_dir),
-        str(model_dir),
-    ]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
 def main(argv: list[str]) -> int:
     out_dir = Path(argv[1]).resolve() if len(argv) > 1 else DEFAULT_OUT_DIR
-    model = build_keras_model()
-    pcm = make_input_pcm()
-    probabilities = np.asarray(model.predict(pcm, verbose=0), dtype=np.float32)
-
-    # Build into a temp dir next to the target, then rename, so a half-built
-    # fixture never looks complete to the tests.
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Build next to the target, then rename, so a half-built fixture never looks complete.
     staging = Path(tempfile.mkdtemp(prefix=".fixture-staging-", dir=out_dir.parent))
     try:
-        saved_model_dir = staging / "saved_model"
-        model.export(str(saved_model_dir), verbose=False)
+        train_dir = synthetic.write_dataset(staging / "train", per_label=4, seed=SEED)
+        test_dir = synthetic.write_dataset(staging / "test", per_label=1, seed=SEED + 1)
         model_dir = staging / "model"
-        convert(saved_model_dir, model_dir)
-        shutil.rmtree(saved_model_dir)
-        metadata = {
-            "format": "pac-model",
-            "format_version": FIXTURE_FORMAT_VERSION,
-            "labels": LABELS,
-            "sample_rate_hz": SAMPLE_RATE_HZ,
-            "window_samples": WINDOW_SAMPLES,
-            "window_seconds": WINDOW_SAMPLES / SAMPLE_RATE_HZ,
-        }
-        (model_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
-        pcm.astype("<f4").tofile(staging / "input.f32")
+        train_model_dir(
+            train_dir, model_dir, config=CONFIG, tool_version="fixture", warn=print, note=print
+        )
+        model = LoadedModel(model_dir)
+        held_out = scan_dataset(test_dir)
+        clips = load_dataset(held_out, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=print)
+        rng = np.random.default_rng(SEED)
+        windows = np.concatenate(
+            [
+                np.stack([model.window(y) for y in clips]),
+                np.zeros((1, model.window_samples), np.float32),
+                np.clip(0.8 * rng.standard_normal((1, model.window_samples)), -1, 1),
+            ]
+        ).astype(np.float32)
+        windows.astype("<f4").tofile(staging / "input.f32")
         expected = {
-            "labels": LABELS,
-            "window_samples": WINDOW_SAMPLES,
-            "n_clips": N_CLIPS,
-            "probabilities": probabilities.tolist(),
+            "labels": list(model.labels),
+            "window_samples": model.window_samples,
+            "n_clips": len(windows),
+            "truth": [clip.label for clip in held_out],
+            "probabilities": model.predict(windows).tolist(),
         }
         (staging / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
         (staging / ".gitignore").write_text("*\n")
+        for folder in (train_dir, test_dir):
+            shutil.rmtree(folder)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)

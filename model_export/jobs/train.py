@@ -1,0 +1,115 @@
+"""``pac train``: read a dataset folder, train, and write a complete model folder atomically."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from model_export import MODEL_SAMPLE_RATE_HZ
+from model_export.audio.dataset import Warn, load_dataset, scan_dataset
+from model_export.audio.preprocess import preprocessing_contract
+from model_export.export.model_dir import write_model_dir
+from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
+from model_export.frontend.cache import frontend_for
+from model_export.model_folder.atomic import check_replaceable
+from model_export.model_folder.evaluation import Evaluation
+from model_export.model_folder.layout import INPUT_NAME, OUTPUT_NAME
+from model_export.model_folder.metadata import new_metadata
+from model_export.training.config import TrainConfig
+from model_export.training.head import Progress
+from model_export.training.train import train_classifier
+
+
+@dataclass
+class TrainReport:
+    labels: tuple[str, ...]
+    clips_per_label: dict[str, int]
+    validation: Evaluation | None
+    n_train_clips: int
+    n_validation_clips: int
+    load_seconds: float
+    frontend_seconds: float
+    """Time to build the feature front-end; about 0 when the cache had it."""
+    train_seconds: float
+    save_seconds: float
+
+
+def train_model_dir(
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    config: TrainConfig,
+    tool_version: str,
+    warn: Warn,
+    note: Warn | None = None,
+    progress: Progress | None = None,
+) -> TrainReport:
+    """Read a dataset folder, train, and write a complete model folder atomically.
+
+    ``note(message)`` hears about slow one-time work (building the front-end).
+    """
+    check_replaceable(out_dir)
+    t0 = time.perf_counter()
+    clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
+    audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
+    labels = [c.label for c in clips]
+    load_seconds = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    frontend = frontend_for(
+        window_samples=config.window_samples,
+        analysis_samples=config.analysis_samples,
+        on_build=note,
+    )
+    frontend_seconds = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    result = train_classifier(audio, labels, frontend=frontend, config=config, progress=progress)
+    train_seconds = time.perf_counter() - t0
+
+    clips_per_label = {name: labels.count(name) for name in result.labels}
+    validation = result.validation
+    metadata = new_metadata(
+        labels=list(result.labels),
+        sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
+        window_samples=config.window_samples,
+        preprocessing=preprocessing_contract(),
+        backbone={
+            "name": BACKBONE_NAME,
+            "source": BACKBONE_SOURCE,
+            "embedding_dim": EMBEDDING_DIM,
+            "analysis_seconds": config.analysis_samples / MODEL_SAMPLE_RATE_HZ,
+        },
+        training={
+            "hyperparameters": config.to_json(),
+            "clips_per_label": clips_per_label,
+            "n_train_clips": result.n_train_clips,
+            "n_validation_clips": result.n_validation_clips,
+            "validation_accuracy": None if validation is None else validation.accuracy,
+            "confusion_matrix": None
+            if validation is None
+            else [list(row) for row in validation.confusion_matrix],
+            "final_model_trained_on": "all clips",
+            "seconds": round(train_seconds, 3),
+        },
+        created_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        tool_version=tool_version,
+        input_name=INPUT_NAME,
+        output_name=OUTPUT_NAME,
+    )
+    t0 = time.perf_counter()
+    write_model_dir(out_dir, classifier=result.classifier, metadata=metadata)
+    save_seconds = time.perf_counter() - t0
+    return TrainReport(
+        labels=result.labels,
+        clips_per_label=clips_per_label,
+        validation=validation,
+        n_train_clips=result.n_train_clips,
+        n_validation_clips=result.n_validation_clips,
+        load_seconds=load_seconds,
+        frontend_seconds=frontend_seconds,
+        train_seconds=train_seconds,
+        save_seconds=save_seconds,
+    )
