@@ -40,13 +40,3 @@ def quiet_environment() -> None:
     # tensorflow_decision_forests (pulled in by the tfjs converter) prints a banner on
     # import, and imports IPython to do so when sys.stdout is not a real file.
     os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")
-
-
-def import_tensorflow_quietly() -> None:
-    """Import tensorflow once with its native chatter silenced and its Python logger at ERROR."""
-    quiet_environment()
-    if "tensorflow" in sys.modules:
-        return
-    with native_output_silenced():
-        import tensorflow as tf
-    tf.get_logger().setLevel("ERROR")

@@ -8,15 +8,26 @@ The one place that runs TensorFlow's converters. Output folder::
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 
 from model_export.model_folder.layout import INPUT_NAME
-from model_export.quiet import import_tensorflow_quietly, native_output_silenced
+from model_export.quiet import native_output_silenced, quiet_environment
 
 FEATURES_NAME = "features"
 """The front-end's output: float32 ``[batch, feature_dim]`` (the signature key)."""
 TFLITE_FILENAME = "frontend.tflite"
+
+
+def import_tensorflow_quietly() -> None:
+    """Import tensorflow once with its native chatter silenced and its Python logger at ERROR."""
+    quiet_environment()
+    if "tensorflow" in sys.modules:
+        return
+    with native_output_silenced():
+        import tensorflow as tf
+    tf.get_logger().setLevel("ERROR")
 
 
 def build_frontend_files(out_dir: Path, *, window_samples: int, analysis_samples: int) -> int:

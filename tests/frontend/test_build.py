@@ -21,7 +21,7 @@ def test_tfjs_converter_imports_with_captured_stdout() -> None:
     script = textwrap.dedent(
         """
         import io, sys
-        from model_export.quiet import import_tensorflow_quietly
+        from model_export.frontend.build import import_tensorflow_quietly
         sys.stdout = io.StringIO()
         import_tensorflow_quietly()
         try:
