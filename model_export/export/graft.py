@@ -177,11 +177,10 @@ def graft_tflite(flatbuffer: bytes, head: Head) -> bytes:
     ops, options = schema.BuiltinOperator, schema.BuiltinOptions
     batch = int(graph.tensors[features].shape[0])
     n_features, n_labels = head.kernel.shape
-    mean, inv_std, kernel, bias = (
-        tensor(name, value.shape, value)
-        for name, value in _head_constants(head)[:2]
-        + [(f"{PREFIX}/kernel", head.kernel.T), (f"{PREFIX}/bias", head.bias)]
-    )
+    mean = tensor(f"{PREFIX}/mean", head.mean.shape, head.mean)
+    inv_std = tensor(f"{PREFIX}/inv_std", head.inv_std.shape, head.inv_std)
+    kernel = tensor(f"{PREFIX}/kernel", head.kernel.T.shape, head.kernel.T)  # TFLite: [out, in]
+    bias = tensor(f"{PREFIX}/bias", head.bias.shape, head.bias)
     centred = tensor(f"{PREFIX}/centred", (batch, n_features))
     standardised = tensor(f"{PREFIX}/standardised", (batch, n_features))
     logits = tensor(f"{PREFIX}/logits", (batch, n_labels))
