@@ -53,7 +53,7 @@ def metadata_for(result: Any, config: Any) -> dict[str, Any]:
     from model_export import MODEL_SAMPLE_RATE_HZ
     from model_export.audio.preprocess import preprocessing_contract
     from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
-    from model_export.model_folder.layout import INPUT_NAME, OUTPUT_NAME
+    from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAME
     from model_export.model_folder.metadata import new_metadata
     from pac import __version__
 
@@ -61,6 +61,7 @@ def metadata_for(result: Any, config: Any) -> dict[str, Any]:
         labels=list(result.labels),
         sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
         window_samples=config.window_samples,
+        max_clip_samples=result.classifier.frontend.max_clip_samples,
         preprocessing=preprocessing_contract(),
         backbone={"name": BACKBONE_NAME, "source": BACKBONE_SOURCE, "embedding_dim": EMBEDDING_DIM},
         training={
@@ -72,6 +73,7 @@ def metadata_for(result: Any, config: Any) -> dict[str, Any]:
         created_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
         input_name=INPUT_NAME,
+        length_name=LENGTH_NAME,
         output_name=OUTPUT_NAME,
     )
 

@@ -144,11 +144,12 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
 
     metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert metadata["format"] == "pac-model"
-    assert metadata["format_version"] == 1
+    assert metadata["format_version"] == 2
     assert metadata["labels"] == list(synthetic.LABELS)
     assert (metadata["window_samples"], metadata["window_seconds"]) == (32_000, 2.0)
     assert metadata["sample_rate_hz"] == 16_000
-    assert metadata["input"]["shape"] == [None, 32_000]
+    assert metadata["max_clip_samples"] == 160_000
+    assert metadata["input"]["shape"] == [None, 160_000]
     training = metadata["training"]
     hyper = training["hyperparameters"]
     assert {k: hyper[k] for k in ("epochs", "learning_rate", "optimizer", "batch_size")} == {

@@ -1,7 +1,9 @@
 """Fit a clip of any length into the model's fixed window: trim silence, centre.
 
-Pure functions on arrays. The same steps must run wherever a clip is
-classified (Python here; the JS runtime later), so every constant is here and
+Pure functions on arrays, and the reference for the exported graph's own
+trim and centre (``model_export/features/trim_and_centre.py``), which is what
+every runtime classifies with. Training uses these functions directly, because
+its augmentation moves the sound off-centre. Every constant is here and
 documented in ``docs/metadata.md``.
 
 Silence trimming only decides *where the sound is*; it never stretches or
@@ -21,6 +23,10 @@ SILENCE_BELOW_PEAK_DB = 35.0
 """Frames quieter than the loudest frame by more than this are silence..."""
 SILENCE_ABOVE_FLOOR_FRACTION = 0.25
 """...and so are frames in the lowest quarter of the range from noise floor to peak."""
+WINDOW_GRID_SECONDS = 0.0025
+"""The window starts on this grid (40 samples at 16 kHz), so the graph cuts it out in blocks."""
+MAX_CLIP_SECONDS = 10.0
+"""The longest clip the exported graph trims and centres; a longer one keeps its middle."""
 
 
 def frame_energy_db(y: np.ndarray, *, frame_length: int, hop_length: int) -> np.ndarray:
@@ -75,7 +81,8 @@ def centre_in_window(
     """
     start, stop = active_region(y, sample_rate_hz=sample_rate_hz)
     centre = (start + stop) // 2
-    first = centre - window_samples // 2 - offset_samples  # index in y of window[0]
+    grid = round(WINDOW_GRID_SECONDS * sample_rate_hz)
+    first = (centre - window_samples // 2) // grid * grid - offset_samples  # y index of window[0]
     out = np.zeros(window_samples, dtype=np.float32)
     src_lo = max(0, first)
     src_hi = min(y.size, first + window_samples)
@@ -84,12 +91,32 @@ def centre_in_window(
     return out
 
 
+def clip_input(y: np.ndarray, *, max_clip_samples: int) -> tuple[np.ndarray, int]:
+    """The exported graph's inputs for one clip: ``(pcm, length)``.
+
+    pcm : np.ndarray [shape=(max_clip_samples,)], float32: the clip, zero-padded
+    length : how many samples of ``pcm`` are the clip
+
+    A clip longer than ``max_clip_samples`` keeps its middle ``max_clip_samples``.
+    """
+    if y.size > max_clip_samples:
+        first = (y.size - max_clip_samples) // 2
+        y = y[first : first + max_clip_samples]
+    pcm = np.zeros(max_clip_samples, dtype=np.float32)
+    pcm[: y.size] = y
+    return pcm, int(y.size)
+
+
 def preprocessing_contract() -> dict[str, Any]:
     """How a clip becomes the model's input window; recorded in metadata.json."""
     return {
         "mono": "mean of channels",
         "resample": "to sample_rate_hz (soxr HQ)",
+        "max_clip_seconds": MAX_CLIP_SECONDS,
+        "longer_clips": "keep their middle max_clip_samples",
         "trim_and_centre": {
+            "where": "inside the graph",
+            "window_grid_seconds": WINDOW_GRID_SECONDS,
             "frame_seconds": FRAME_SECONDS,
             "hop_seconds": HOP_SECONDS,
             "silence_below_peak_db": SILENCE_BELOW_PEAK_DB,

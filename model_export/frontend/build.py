@@ -2,8 +2,12 @@
 
 The one place that runs TensorFlow's converters. Output folder::
 
-    frontend.tflite                 TFLite, input ``pcm`` [batch, window_samples]
-    model.json, group1-shard*.bin   TF.js graph model, signature pcm -> features
+    frontend.tflite                 TFLite: (pcm [batch, max_clip_samples], pcm_length [batch])
+                                    -> trim and centre -> features; what export grafts onto
+    model.json, group1-shard*.bin   TF.js graph model of the same
+    window_features.tflite          TFLite: pcm [batch, window_samples], already centred,
+                                    -> features; what training runs (its augmentation
+                                    moves sounds off-centre, which trimming would undo)
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from model_export.model_folder.layout import INPUT_NAME
+from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME
 from model_export.quiet import native_output_silenced, quiet_environment
 
 FEATURES_NAME = "features"
 """The front-end's output: float32 ``[batch, feature_dim]`` (the signature key)."""
 TFLITE_FILENAME = "frontend.tflite"
+WINDOW_TFLITE_FILENAME = "window_features.tflite"
+_CLIP_ENDPOINT = "serving_default"
+_WINDOW_ENDPOINT = "window_features"
 
 
 def import_tensorflow_quietly() -> None:
@@ -30,23 +37,44 @@ def import_tensorflow_quietly() -> None:
     tf.get_logger().setLevel("ERROR")
 
 
-def build_frontend_files(out_dir: Path, *, window_samples: int, analysis_samples: int) -> int:
+def build_frontend_files(
+    out_dir: Path, *, window_samples: int, analysis_samples: int, max_clip_samples: int
+) -> int:
     """Write the front-end for one window into the existing ``out_dir``; return feature_dim."""
     import_tensorflow_quietly()
     import keras
     import tensorflow as tf
 
+    from model_export import MODEL_SAMPLE_RATE_HZ
     from model_export.features.audio_features import AudioFeatures
+    from model_export.features.trim_and_centre import TrimAndCentre
 
     features = AudioFeatures(window_samples=window_samples, analysis_samples=analysis_samples)
-    pcm = keras.Input(shape=(window_samples,), name=INPUT_NAME, dtype="float32")
-    model = keras.Model(pcm, features(pcm), name="pac_frontend")
+    trim = TrimAndCentre(
+        window_samples=window_samples,
+        max_clip_samples=max_clip_samples,
+        sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
+    )
+    window = keras.Input(shape=(window_samples,), name=INPUT_NAME, dtype="float32")
+    window_model = keras.Model(window, features(window), name="pac_window_features")
 
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    archive.track(window_model)
     archive.add_endpoint(
-        name="serving_default",
-        fn=tf.function(lambda pcm: {FEATURES_NAME: model(pcm, training=False)}),
+        name=_CLIP_ENDPOINT,
+        fn=tf.function(
+            lambda pcm, pcm_length: {
+                FEATURES_NAME: window_model(trim(pcm, pcm_length), training=False)
+            }
+        ),
+        input_signature=[
+            tf.TensorSpec((None, max_clip_samples), tf.float32, name=INPUT_NAME),
+            tf.TensorSpec((None,), tf.int32, name=LENGTH_NAME),
+        ],
+    )
+    archive.add_endpoint(
+        name=_WINDOW_ENDPOINT,
+        fn=tf.function(lambda pcm: {FEATURES_NAME: window_model(pcm, training=False)}),
         input_signature=[tf.TensorSpec((None, window_samples), tf.float32, name=INPUT_NAME)],
     )
     with tempfile.TemporaryDirectory(prefix="pac-frontend-") as tmp:
@@ -57,8 +85,14 @@ def build_frontend_files(out_dir: Path, *, window_samples: int, analysis_samples
             from tensorflowjs.converters import tf_saved_model_conversion_v2 as tfjs
 
             tfjs.convert_tf_saved_model(
-                str(saved), str(out_dir), signature_def="serving_default", saved_model_tags="serve"
+                str(saved), str(out_dir), signature_def=_CLIP_ENDPOINT, saved_model_tags="serve"
             )
-            flatbuffer = tf.lite.TFLiteConverter.from_saved_model(str(saved)).convert()
-    (out_dir / TFLITE_FILENAME).write_bytes(flatbuffer)
+            for endpoint, filename in (
+                (_CLIP_ENDPOINT, TFLITE_FILENAME),
+                (_WINDOW_ENDPOINT, WINDOW_TFLITE_FILENAME),
+            ):
+                converter = tf.lite.TFLiteConverter.from_saved_model(
+                    str(saved), signature_keys=[endpoint]
+                )
+                (out_dir / filename).write_bytes(converter.convert())
     return int(features.feature_dim)

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from model_export import MODEL_SAMPLE_RATE_HZ
+from model_export.audio.preprocess import MAX_CLIP_SECONDS
 from model_export.features.pretrained import resource_path
-from model_export.frontend.build import FEATURES_NAME, TFLITE_FILENAME
+from model_export.frontend.build import FEATURES_NAME, TFLITE_FILENAME, WINDOW_TFLITE_FILENAME
 from model_export.model_folder.atomic import atomic_directory
 from model_export.model_folder.inference import TfliteRunner
-from model_export.model_folder.layout import TFJS_MODEL_FILENAME
+from model_export.model_folder.layout import INPUT_NAME, TFJS_MODEL_FILENAME
 
 CACHE_ENV = "PAC_CACHE_DIR"
 INFO_FILENAME = "frontend.json"
@@ -31,6 +33,9 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 _SOURCES = ("features", "frontend/build.py")
 """The code a front-end is built from: a change to any of it makes a new cache entry."""
 _TOOLS = ("tensorflow", "tensorflowjs", "keras", "livekit-wakeword")
+MAX_CLIP_SAMPLES = round(MAX_CLIP_SECONDS * MODEL_SAMPLE_RATE_HZ)
+"""The exported graph's clip input length (``max_clip_samples`` in metadata.json)."""
+_FILES = (TFLITE_FILENAME, WINDOW_TFLITE_FILENAME, TFJS_MODEL_FILENAME)
 
 
 def cache_root() -> Path:
@@ -43,7 +48,7 @@ def cache_root() -> Path:
 
 def frontend_key(*, window_samples: int, analysis_samples: int) -> str:
     """A digest of everything a built front-end depends on."""
-    digest = hashlib.sha256(f"{window_samples}/{analysis_samples}".encode())
+    digest = hashlib.sha256(f"{window_samples}/{analysis_samples}/{MAX_CLIP_SAMPLES}".encode())
     for name in _SOURCES:
         path = _PACKAGE / name
         for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
@@ -57,11 +62,12 @@ def frontend_key(*, window_samples: int, analysis_samples: int) -> str:
 
 @dataclass(frozen=True)
 class FrontEnd:
-    """A built front-end: PCM windows -> feature vectors, as TFLite and TF.js files."""
+    """A built front-end: clips or centred windows -> feature vectors (TFLite and TF.js files)."""
 
     folder: Path
     window_samples: int
     analysis_samples: int
+    max_clip_samples: int
     feature_dim: int
     _runner: list[TfliteRunner] = field(default_factory=list, repr=False, compare=False)
 
@@ -70,15 +76,21 @@ class FrontEnd:
         return self.folder / TFLITE_FILENAME
 
     @property
+    def window_tflite_path(self) -> Path:
+        return self.folder / WINDOW_TFLITE_FILENAME
+
+    @property
     def tfjs_manifest_path(self) -> Path:
         return self.folder / TFJS_MODEL_FILENAME
 
     def features(self, windows: np.ndarray, *, batch: int = 32) -> np.ndarray:
-        """windows [shape=(n, window_samples)] float32 -> features (n, feature_dim) float32."""
+        """Centred windows [shape=(n, window_samples)] float32 -> features (n, feature_dim)."""
         if not self._runner:
-            self._runner.append(TfliteRunner(self.tflite_path))
+            self._runner.append(TfliteRunner(self.window_tflite_path))
         out = [
-            self._runner[0](np.ascontiguousarray(windows[i : i + batch], dtype=np.float32))
+            self._runner[0](
+                **{INPUT_NAME: np.ascontiguousarray(windows[i : i + batch], dtype=np.float32)}
+            )
             for i in range(0, len(windows), batch)
         ]
         return np.concatenate(out) if out else np.zeros((0, self.feature_dim), np.float32)
@@ -89,12 +101,13 @@ def _read(folder: Path) -> FrontEnd | None:
         info = json.loads((folder / INFO_FILENAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not all((folder / name).is_file() for name in (TFLITE_FILENAME, TFJS_MODEL_FILENAME)):
+    if not all((folder / name).is_file() for name in _FILES):
         return None
     return FrontEnd(
         folder=folder,
         window_samples=int(info["window_samples"]),
         analysis_samples=int(info["analysis_samples"]),
+        max_clip_samples=int(info["max_clip_samples"]),
         feature_dim=int(info["feature_dim"]),
     )
 
@@ -123,11 +136,15 @@ def frontend_for(
 
     with atomic_directory(folder, replaceable=INFO_FILENAME) as staging:
         feature_dim = build_frontend_files(
-            staging, window_samples=window_samples, analysis_samples=analysis_samples
+            staging,
+            window_samples=window_samples,
+            analysis_samples=analysis_samples,
+            max_clip_samples=MAX_CLIP_SAMPLES,
         )
         info = {
             "window_samples": window_samples,
             "analysis_samples": analysis_samples,
+            "max_clip_samples": MAX_CLIP_SAMPLES,
             "feature_dim": feature_dim,
             "features": FEATURES_NAME,
             "key": key,

@@ -45,9 +45,8 @@ def evaluate_model_dir(model_dir: Path, data_dir: Path, *, warn: Warn) -> Evalua
     times_ms: list[float] = []
     predicted_index = []
     for clip, y in zip(clips, audio, strict=True):
-        window = model.window(y)[None, :]
         t0 = time.perf_counter()
-        probabilities = model.predict(window)[0]
+        probabilities = model.predict([y])[0]
         times_ms.append(1000.0 * (time.perf_counter() - t0))
         best = int(np.argmax(probabilities))
         predicted_index.append(best)

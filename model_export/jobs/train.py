@@ -15,7 +15,7 @@ from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMB
 from model_export.frontend.cache import frontend_for
 from model_export.model_folder.atomic import check_replaceable
 from model_export.model_folder.evaluation import Evaluation
-from model_export.model_folder.layout import INPUT_NAME, OUTPUT_NAME
+from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAME
 from model_export.model_folder.metadata import new_metadata
 from model_export.training.config import TrainConfig
 from model_export.training.head import Progress
@@ -75,6 +75,7 @@ def train_model_dir(
         labels=list(result.labels),
         sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
         window_samples=config.window_samples,
+        max_clip_samples=frontend.max_clip_samples,
         preprocessing=preprocessing_contract(),
         backbone={
             "name": BACKBONE_NAME,
@@ -97,6 +98,7 @@ def train_model_dir(
         created_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         tool_version=tool_version,
         input_name=INPUT_NAME,
+        length_name=LENGTH_NAME,
         output_name=OUTPUT_NAME,
     )
     t0 = time.perf_counter()

@@ -16,8 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from model_export.audio.preprocess import centre_in_window
-from model_export.model_folder.layout import TFLITE_MODEL_FILENAME, ModelDirError
+from model_export.audio.preprocess import clip_input
+from model_export.model_folder.layout import (
+    INPUT_NAME,
+    LENGTH_NAME,
+    TFLITE_MODEL_FILENAME,
+    ModelDirError,
+)
 from model_export.model_folder.metadata import read_metadata
 from model_export.quiet import native_output_silenced
 
@@ -42,46 +47,52 @@ class LoadedModel:
         self.model_dir = model_dir
         self.metadata = read_metadata(model_dir)
         self.labels: tuple[str, ...] = tuple(self.metadata["labels"])
-        self.window_samples = int(self.metadata["window_samples"])
         self.sample_rate_hz = int(self.metadata["sample_rate_hz"])
+        self.max_clip_samples = int(self.metadata["max_clip_samples"])
         path = model_dir / TFLITE_MODEL_FILENAME
         if not path.is_file():
             raise ModelDirError(
                 f"{path}: missing; this model folder is from an older pac, re-run 'pac train'"
             )
         self._runner = TfliteRunner(path)
-        probe = self.predict(np.zeros((1, self.window_samples), np.float32))
+        if set(self._runner.input_names) != {INPUT_NAME, LENGTH_NAME}:
+            raise ModelDirError(
+                f"{path}: the graph's inputs are {sorted(self._runner.input_names)}; "
+                f"expected {INPUT_NAME!r} and {LENGTH_NAME!r}"
+            )
+        probe = self.predict([np.zeros(0, np.float32)])
         if probe.shape[1] != len(self.labels):
             raise ModelDirError(
                 f"{model_dir}: the model has {probe.shape[1]} outputs but metadata.json "
                 f"lists {len(self.labels)} labels"
             )
 
-    def predict(self, windows: np.ndarray) -> np.ndarray:
-        """windows [shape=(batch, window_samples)] float32 -> probabilities (batch, n_labels)."""
-        windows = np.ascontiguousarray(windows, dtype=np.float32)
-        if windows.ndim != 2 or windows.shape[1] != self.window_samples:
-            raise ValueError(
-                f"windows must have shape (batch, {self.window_samples}); got {windows.shape}"
-            )
-        return self._runner(windows)
+    def predict(self, clips: Sequence[np.ndarray]) -> np.ndarray:
+        """Decoded clips (mono float32 at ``sample_rate_hz``, any length) -> probabilities.
 
-    def window(self, y: np.ndarray) -> np.ndarray:
-        """The model's input window for a decoded clip (mono float32 at ``sample_rate_hz``)."""
-        return centre_in_window(
-            y, window_samples=self.window_samples, sample_rate_hz=self.sample_rate_hz
-        )
+        Returns np.ndarray [shape=(len(clips), n_labels)]. The graph trims and
+        centres each clip itself; a clip longer than ``max_clip_samples`` keeps its middle.
+        """
+        rows = [
+            clip_input(np.asarray(y, np.float32), max_clip_samples=self.max_clip_samples)
+            for y in clips
+        ]
+        pcm = np.zeros((len(rows), self.max_clip_samples), np.float32)
+        lengths = np.zeros(len(rows), np.int32)
+        for i, (row, length) in enumerate(rows):
+            pcm[i], lengths[i] = row, length
+        return self._runner(**{INPUT_NAME: pcm, LENGTH_NAME: lengths})
 
     def classify(self, y: np.ndarray) -> Ranked:
         """Classify one decoded clip: ``[[label, confidence], ...]``, highest first."""
-        return ranked(self.labels, self.predict(self.window(y)[None, :])[0])
+        return ranked(self.labels, self.predict([y])[0])
 
 
 class TfliteRunner:
-    """A TFLite file with one input and one output on the LiteRT interpreter (XNNPACK).
+    """A TFLite file with one signature and one output, on the LiteRT interpreter (XNNPACK).
 
-    Calling it runs a batch; the interpreter is resized when the batch size changes.
-    Calls from several threads run one at a time.
+    Call it with the signature's inputs by name; the interpreter is resized
+    when their shapes change. Calls from several threads run one at a time.
     """
 
     def __init__(self, path: Path) -> None:
@@ -93,27 +104,42 @@ class TfliteRunner:
                 self._interpreter = Interpreter(
                     model_path=str(path), num_threads=min(4, os.cpu_count() or 1)
                 )
+            signature = self._interpreter.get_signature_runner()
         except (ValueError, RuntimeError) as exc:
             raise ModelDirError(f"{path}: not a readable TFLite model ({exc})") from exc
-        self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
-        self._batch = -1
+        self._inputs = {
+            name: int(detail["index"]) for name, detail in signature.get_input_details().items()
+        }
+        outputs = signature.get_output_details()
+        if len(outputs) != 1:
+            raise ModelDirError(f"{path}: the graph has {len(outputs)} outputs; expected 1")
+        self._output = int(next(iter(outputs.values()))["index"])
+        self._shapes: dict[str, tuple[int, ...]] = {}
         self._lock = threading.Lock()
 
-    def __call__(self, windows: np.ndarray) -> np.ndarray:
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(self._inputs)
+
+    def __call__(self, **inputs: np.ndarray) -> np.ndarray:
+        if set(inputs) != set(self._inputs):
+            raise ValueError(f"inputs must be {sorted(self._inputs)}; got {sorted(inputs)}")
+        shapes = {name: tuple(value.shape) for name, value in inputs.items()}
         with self._lock:
-            if windows.shape[0] != self._batch:
+            if shapes != self._shapes:
                 # The first run on a new shape prints "INFO: Created TensorFlow Lite XNNPACK
                 # delegate" from native code.
                 with native_output_silenced():
-                    self._interpreter.resize_tensor_input(self._input, list(windows.shape))
+                    for name, shape in shapes.items():
+                        self._interpreter.resize_tensor_input(self._inputs[name], list(shape))
                     self._interpreter.allocate_tensors()
-                    self._run(windows)
-                self._batch = windows.shape[0]
+                    self._run(inputs)
+                self._shapes = shapes
             else:
-                self._run(windows)
+                self._run(inputs)
             return np.array(self._interpreter.get_tensor(self._output))
 
-    def _run(self, windows: np.ndarray) -> None:
-        self._interpreter.set_tensor(self._input, windows)
+    def _run(self, inputs: dict[str, np.ndarray]) -> None:
+        for name, value in inputs.items():
+            self._interpreter.set_tensor(self._inputs[name], value)
         self._interpreter.invoke()

@@ -6,17 +6,17 @@ Layout (documented in docs/metadata.md)::
       metadata.json                   labels, rates, window, training figures
       model.json, group1-shard*.bin   TF.js graph model (what the phone runs)
       model.tflite                    TFLite model (what Python runs; Android can too)
-      saved_model/                    TF SavedModel of the same graph
 """
 
 from __future__ import annotations
 
 TFJS_MODEL_FILENAME = "model.json"
 TFLITE_MODEL_FILENAME = "model.tflite"
-SAVED_MODEL_DIRNAME = "saved_model"
 
 INPUT_NAME = "pcm"
-"""The graph's input: float32 PCM ``[batch, window_samples]`` (the signature key)."""
+"""The graph's clip input: float32 PCM ``[batch, max_clip_samples]``, zero-padded (a key)."""
+LENGTH_NAME = "pcm_length"
+"""The graph's other input: int32 ``[batch]``, how many samples of each ``pcm`` row are the clip."""
 OUTPUT_NAME = "probabilities"
 """The graph's output: float32 softmax ``[batch, n_labels]`` (the signature key)."""
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 FORMAT = "pac-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the graph takes a whole clip and its length and trims and centres it itself."""
 METADATA_FILENAME = "metadata.json"
 
 
@@ -41,9 +42,11 @@ def _message(error: Any) -> tuple[int, str]:
     if field == "format":
         return 1, f"field 'format' must be {FORMAT!r}, got {error.instance!r}"
     if field == "format_version":
+        older = type(error.instance) is int and error.instance < FORMAT_VERSION
         return 2, (
             f"field 'format_version' is {error.instance!r}; this version of pac reads "
             f"format_version {FORMAT_VERSION}"
+            + (" (the model is from an older pac: run 'pac train' again)" if older else "")
         )
     if error.validator == "required" and field is None:
         missing = next(name for name in error.validator_value if name not in error.instance)
@@ -66,7 +69,8 @@ def validate_metadata(data: Any, *, source: str) -> dict[str, Any]:
     """Check a decoded metadata object; raise MetadataError naming ``source`` and the field.
 
     The rules are ``metadata.schema.json``, plus one it cannot state:
-    ``window_samples == round(window_seconds * sample_rate_hz)``.
+    ``window_samples == round(window_seconds * sample_rate_hz)`` and
+    ``max_clip_samples >= window_samples``.
     """
     errors = [_message(error) for error in _validator().iter_errors(data)]
     if errors:
@@ -75,6 +79,11 @@ def validate_metadata(data: Any, *, source: str) -> dict[str, Any]:
         raise MetadataError(
             f"{source}: field 'window_samples' ({data['window_samples']}) does not match "
             f"window_seconds x sample_rate_hz"
+        )
+    if data["max_clip_samples"] < data["window_samples"]:
+        raise MetadataError(
+            f"{source}: field 'max_clip_samples' ({data['max_clip_samples']}) is shorter than "
+            f"the window ({data['window_samples']})"
         )
     return data
 
@@ -105,12 +114,14 @@ def new_metadata(
     labels: list[str],
     sample_rate_hz: int,
     window_samples: int,
+    max_clip_samples: int,
     preprocessing: dict[str, Any],
     backbone: dict[str, Any],
     training: dict[str, Any],
     created_at: str,
     tool_version: str,
     input_name: str,
+    length_name: str,
     output_name: str,
 ) -> dict[str, Any]:
     """A complete metadata object for a freshly trained model (fields in docs/metadata.md)."""
@@ -121,9 +132,11 @@ def new_metadata(
         "sample_rate_hz": sample_rate_hz,
         "window_seconds": window_samples / sample_rate_hz,
         "window_samples": window_samples,
+        "max_clip_samples": max_clip_samples,
         "input": {
             "name": input_name,
-            "shape": [None, window_samples],
+            "length_name": length_name,
+            "shape": [None, max_clip_samples],
             "dtype": "float32",
             "range": [-1.0, 1.0],
         },

@@ -1,4 +1,4 @@
-"""The exported TF.js model gives the same probabilities in Node as the SavedModel in Python.
+"""The exported TF.js model gives the same probabilities in Node as model.tflite in Python.
 
 Runs ``extension/js/tools/predict.mjs`` (needs ``node`` and ``cd extension/js && npm ci``).
 Skipped when either is missing, except in CI (``CI=true``), where that is a failure.
@@ -42,11 +42,13 @@ def node_or_skip() -> str:
     return node
 
 
-def run_predict(node: str, model_dir: Path, windows: Array, tmp_path: Path) -> dict[str, Any]:
-    pcm_path = tmp_path / "input.f32"
-    pcm_path.write_bytes(np.ascontiguousarray(windows, dtype="<f4").tobytes())
+def run_predict(node: str, model_dir: Path, clips: list[Array], tmp_path: Path) -> dict[str, Any]:
+    paths = []
+    for i, clip in enumerate(clips):
+        paths.append(tmp_path / f"clip{i}.f32")
+        paths[-1].write_bytes(np.ascontiguousarray(clip, dtype="<f4").tobytes())
     proc = subprocess.run(
-        [node, str(PREDICT), str(model_dir), str(pcm_path), "--backend", "cpu"],
+        [node, str(PREDICT), str(model_dir), *map(str, paths), "--backend", "cpu"],
         capture_output=True,
         text=True,
         timeout=300,
@@ -70,30 +72,26 @@ def test_missing_node_modules_skips_locally_but_fails_on_ci(
 
 
 @pytest.mark.slow
-def test_node_cpu_backend_matches_python(
-    model_dir: Path, test_windows: Array, tmp_path: Path
-) -> None:
+def test_node_cpu_backend_matches_python(model_dir: Path, dataset: Any, tmp_path: Path) -> None:
     node = node_or_skip()
     rng = np.random.default_rng(3)
-    loud = np.clip(rng.standard_normal(16_000) * 0.8, -1, 1).astype(np.float32)
-    windows = np.concatenate(
-        [
-            np.zeros((1, 16_000), np.float32),  # digital silence: the log-mel floor everywhere
-            loud[None, :],  # clipped, full-scale noise
-            synthetic.pink_noise(16_000, rng, rms=0.01)[None, :],
-            test_windows[::2],  # one held-out clip of each label
-        ]
-    )
-    assert len(windows) >= 4
+    loud = np.clip(rng.standard_normal(12_000) * 0.8, -1, 1).astype(np.float32)
+    clips = [
+        np.zeros(16_000, np.float32),  # digital silence: the log-mel floor everywhere
+        loud,  # clipped, full-scale noise
+        synthetic.pink_noise(30_000, rng, rms=0.01),
+        *dataset.test_clips[::2],  # one held-out clip of each label
+    ]
+    assert len(clips) >= 4
 
-    result = run_predict(node, model_dir, windows, tmp_path)
+    result = run_predict(node, model_dir, clips, tmp_path)
 
     loaded = LoadedModel(model_dir)
     assert result["backend"] == "cpu"
     assert tuple(result["labels"]) == loaded.labels
     js = np.asarray(result["probabilities"], dtype=np.float64)
-    python = loaded.predict(windows)
-    assert js.shape == python.shape == (len(windows), len(loaded.labels))
+    python = loaded.predict(clips)
+    assert js.shape == python.shape == (len(clips), len(loaded.labels))
     np.testing.assert_allclose(js, python, rtol=0, atol=1e-4)
     # The held-out clips are confidently recognised in both runtimes.
     assert [loaded.labels[i] for i in js[3:].argmax(axis=1)] == list(synthetic.LABELS)

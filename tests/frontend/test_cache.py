@@ -66,9 +66,11 @@ def test_an_incomplete_cache_folder_is_rebuilt(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     built: list[Path] = []
 
-    def fake_build(out_dir: Path, *, window_samples: int, analysis_samples: int) -> int:
+    def fake_build(
+        out_dir: Path, *, window_samples: int, analysis_samples: int, max_clip_samples: int
+    ) -> int:
         built.append(out_dir)
-        for name in ("frontend.tflite", "model.json"):
+        for name in ("frontend.tflite", "window_features.tflite", "model.json"):
             (out_dir / name).write_bytes((frontend.folder / name).read_bytes())
         return frontend.feature_dim
 

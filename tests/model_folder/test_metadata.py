@@ -26,12 +26,14 @@ def valid(**overrides: Any) -> dict[str, Any]:
         labels=["clap", "snap", "whistle"],
         sample_rate_hz=16_000,
         window_samples=24_000,
+        max_clip_samples=160_000,
         preprocessing={"mono": "mean of channels"},
         backbone={"name": "speech-embedding"},
         training={"hyperparameters": {"epochs": 3}},
         created_at="2024-06-11T10:00:00+00:00",
         tool_version="0.1.0",
         input_name="pcm",
+        length_name="pcm_length",
         output_name="probabilities",
     )
     data.update(overrides)
@@ -49,11 +51,13 @@ def test_new_metadata_is_valid_and_complete() -> None:
 
     assert validate_metadata(data, source=SRC) is data
     assert data["format"] == "pac-model"
-    assert data["format_version"] == FORMAT_VERSION == 1
+    assert data["format_version"] == FORMAT_VERSION == 2
     assert data["window_seconds"] == 1.5
+    assert data["max_clip_samples"] == 160_000
     assert data["input"] == {
         "name": "pcm",
-        "shape": [None, 24_000],
+        "length_name": "pcm_length",
+        "shape": [None, 160_000],
         "dtype": "float32",
         "range": [-1.0, 1.0],
     }
@@ -62,10 +66,18 @@ def test_new_metadata_is_valid_and_complete() -> None:
     json.dumps(data, allow_nan=False)  # plain JSON
 
 
-@pytest.mark.parametrize("version", [0, 2, "1", None])
+@pytest.mark.parametrize("version", [3, "2", None])
 def test_unknown_format_version_is_refused_by_name(version: Any) -> None:
     assert error_of(valid(format_version=version)) == (
-        f"{SRC}: field 'format_version' is {version!r}; this version of pac reads format_version 1"
+        f"{SRC}: field 'format_version' is {version!r}; this version of pac reads format_version 2"
+    )
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_an_older_format_version_asks_for_a_retrain(version: int) -> None:
+    assert error_of(valid(format_version=version)) == (
+        f"{SRC}: field 'format_version' is {version}; this version of pac reads format_version 2"
+        " (the model is from an older pac: run 'pac train' again)"
     )
 
 
@@ -89,6 +101,7 @@ def test_wrong_format_is_refused() -> None:
         "sample_rate_hz",
         "window_seconds",
         "window_samples",
+        "max_clip_samples",
         "input",
         "output",
         "preprocessing",
@@ -113,6 +126,7 @@ def test_each_missing_field_is_named(field: str) -> None:
         ("sample_rate_hz", True),
         ("window_seconds", "1.5"),
         ("window_samples", "24000"),
+        ("max_clip_samples", 1.5),
         ("input", []),
         ("created_at", 20240611),
         ("tool", "pac"),
@@ -139,6 +153,19 @@ def test_window_samples_must_match_seconds_times_rate() -> None:
     )
 
 
+def test_max_clip_samples_must_hold_the_window() -> None:
+    assert error_of(valid(max_clip_samples=20_000)) == (
+        f"{SRC}: field 'max_clip_samples' (20000) is shorter than the window (24000)"
+    )
+
+
+def test_the_input_must_name_its_length_tensor() -> None:
+    data = valid()
+    del data["input"]["length_name"]
+
+    assert "input" in error_of(data) and "length_name" in error_of(data)
+
+
 def test_not_an_object() -> None:
     assert error_of(["labels"]) == f"{SRC}: expected a JSON object, got list"
 
@@ -157,7 +184,7 @@ def test_write_then_read_round_trips(tmp_path: Path) -> None:
 
 def test_write_refuses_invalid_metadata_and_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(MetadataError, match="format_version"):
-        write_metadata(tmp_path, valid(format_version=2))
+        write_metadata(tmp_path, valid(format_version=3))
 
     assert list(tmp_path.iterdir()) == []
 

@@ -63,31 +63,23 @@ export async function loadModelDir(modelDir) {
 }
 
 /**
- * Reads raw little-endian float32 PCM of shape [nClips, windowSamples].
+ * Reads one clip of raw little-endian float32 mono PCM, of any length.
  *
  * @param {string} filePath
- * @param {number} windowSamples samples per clip
- * @returns {Promise<Float32Array[]>} one Float32Array per clip
+ * @returns {Promise<Float32Array>}
  */
-export async function readPcmF32File(filePath, windowSamples) {
+export async function readPcmF32File(filePath) {
   const bytes = await readBinaryFile(filePath, 'input file');
-  const bytesPerClip = windowSamples * BYTES_PER_FLOAT32;
-  if (bytes.byteLength === 0 || bytes.byteLength % bytesPerClip !== 0) {
+  if (bytes.byteLength % BYTES_PER_FLOAT32 !== 0) {
     throw new Error(
-      `input file ${filePath} has ${bytes.byteLength} bytes, expected a positive multiple ` +
-        `of ${bytesPerClip} (window_samples ${windowSamples} x 4-byte float32)`,
+      `input file ${filePath} has ${bytes.byteLength} bytes, which is not a whole number ` +
+        'of 4-byte float32 samples',
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const nClips = bytes.byteLength / bytesPerClip;
-  const clips = [];
-  for (let c = 0; c < nClips; c++) {
-    const clip = new Float32Array(windowSamples);
-    const base = c * bytesPerClip;
-    for (let i = 0; i < windowSamples; i++) {
-      clip[i] = view.getFloat32(base + i * BYTES_PER_FLOAT32, true);
-    }
-    clips.push(clip);
+  const clip = new Float32Array(bytes.byteLength / BYTES_PER_FLOAT32);
+  for (let i = 0; i < clip.length; i++) {
+    clip[i] = view.getFloat32(i * BYTES_PER_FLOAT32, true);
   }
-  return clips;
+  return clip;
 }

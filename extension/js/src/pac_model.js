@@ -1,10 +1,12 @@
 /**
  * Runtime for an exported personal-audio-classifier (PAC) model.
  *
- * Contract (written by the Python exporter, see extension/js/README.md):
- *   - model.json + group1-shard*.bin: a TF.js *graph* model with ONE input,
- *     float32 PCM in [-1, 1] of shape [batch, window_samples], and ONE output,
- *     softmax probabilities of shape [batch, labels.length].
+ * Contract (written by the Python exporter; docs/metadata.md):
+ *   - model.json + group1-shard*.bin: a TF.js *graph* model with two inputs,
+ *     float32 PCM in [-1, 1] of shape [batch, max_clip_samples] (each clip
+ *     zero-padded) and int32 [batch] (each clip's length), and ONE output,
+ *     softmax probabilities of shape [batch, labels.length]. The graph finds
+ *     where the sound is and centres it in the window itself.
  *   - metadata.json: checked against model_export/model_folder/metadata.schema.json,
  *     the one declaration of its rules (docs/metadata.md).
  *
@@ -41,7 +43,10 @@ function describe(error, metadata) {
   }
   const versionProblem = (value) =>
     `field 'format_version' is ${show(value)}; this runtime reads format_version ` +
-    `${METADATA_FORMAT_VERSION}`;
+    `${METADATA_FORMAT_VERSION}` +
+    (Number.isInteger(value) && value < METADATA_FORMAT_VERSION
+      ? " (the model is from an older pac: run 'pac train' again)"
+      : '');
   if (field === 'format_version') return [2, versionProblem(metadata.format_version)];
   if (error.keyword === 'required' && path.length === 0) {
     const missing = error.params.missingProperty;
@@ -57,12 +62,14 @@ function describe(error, metadata) {
 }
 
 /**
- * Checks metadata.json against metadata.schema.json, plus the one rule a schema
- * cannot state (window_samples = round(window_seconds * sample_rate_hz)).
- * Throws an Error that names the field, worded as the Python validator words it.
+ * Checks metadata.json against metadata.schema.json, plus the rules a schema
+ * cannot state (window_samples = round(window_seconds * sample_rate_hz),
+ * max_clip_samples >= window_samples). Throws an Error that names the field,
+ * worded as the Python validator words it.
  *
  * @param {object} metadata parsed metadata.json
- * @returns {{labels: string[], sampleRateHz: number, windowSamples: number, windowSeconds: number}}
+ * @returns {{labels: string[], sampleRateHz: number, windowSamples: number,
+ *     windowSeconds: number, maxClipSamples: number, inputName: string, lengthName: string}}
  */
 export function validateMetadata(metadata) {
   if (!validateAgainstSchema(metadata)) {
@@ -71,14 +78,28 @@ export function validateMetadata(metadata) {
     throw new Error(`metadata.json: ${problems[0][1]}`);
   }
   const { labels, sample_rate_hz: sampleRateHz, window_samples: windowSamples } = metadata;
-  const windowSeconds = metadata.window_seconds;
+  const { max_clip_samples: maxClipSamples, window_seconds: windowSeconds } = metadata;
   if (windowSamples !== Math.round(windowSeconds * sampleRateHz)) {
     throw new Error(
       `metadata.json: field 'window_samples' (${windowSamples}) does not match ` +
         'window_seconds x sample_rate_hz',
     );
   }
-  return { labels: [...labels], sampleRateHz, windowSamples, windowSeconds };
+  if (maxClipSamples < windowSamples) {
+    throw new Error(
+      `metadata.json: field 'max_clip_samples' (${maxClipSamples}) is shorter than the ` +
+        `window (${windowSamples})`,
+    );
+  }
+  return {
+    labels: [...labels],
+    sampleRateHz,
+    windowSamples,
+    windowSeconds,
+    maxClipSamples,
+    inputName: metadata.input.name,
+    lengthName: metadata.input.length_name,
+  };
 }
 
 /**
@@ -127,7 +148,7 @@ export function weightShardPaths(modelJson) {
  * Loads a PAC model from already-read files, validates it and warms it up.
  *
  * The active TF.js backend must already be set and ready (tf.setBackend +
- * tf.ready). Warm-up runs one all-zero window, which also checks that the
+ * tf.ready). Warm-up classifies one empty clip, which also checks that the
  * model's output size equals labels.length.
  *
  * @param {object} modelJson parsed model.json (graph model format)
@@ -153,8 +174,9 @@ export async function loadModelFromFiles(modelJson, weightBuffers, metadata) {
     tf.io.fromMemory({ ...rest, weightSpecs, weightData }),
   );
 
-  const model = new PacModel(graphModel, meta);
+  let model;
   try {
+    model = new PacModel(graphModel, meta);
     model.checkAndWarmUp();
   } catch (err) {
     graphModel.dispose();
@@ -170,7 +192,7 @@ export async function loadModelFromFiles(modelJson, weightBuffers, metadata) {
 export class PacModel {
   /**
    * @param {tf.GraphModel} graphModel
-   * @param {{labels: string[], sampleRateHz: number, windowSamples: number, windowSeconds: number}} meta
+   * @param {ReturnType<typeof validateMetadata>} meta
    */
   constructor(graphModel, meta) {
     this.graphModel = graphModel;
@@ -179,30 +201,39 @@ export class PacModel {
     this.sampleRateHz = meta.sampleRateHz;
     this.windowSamples = meta.windowSamples;
     this.windowSeconds = meta.windowSeconds;
-    if (graphModel.inputs.length !== 1 || graphModel.outputs.length !== 1) {
+    /** The longest clip the graph takes; a longer one keeps its middle (clipInput). */
+    this.maxClipSamples = meta.maxClipSamples;
+    const inputs = graphModel.inputs.map((t) => t.name);
+    const wanted = [meta.inputName, meta.lengthName];
+    if (inputs.length !== 2 || !wanted.every((name) => inputs.includes(name))) {
       throw new Error(
-        `model.json: expected 1 input and 1 output, found ${graphModel.inputs.length} ` +
-          `input(s) and ${graphModel.outputs.length} output(s)`,
+        `model.json: the graph's inputs are [${inputs}], but metadata.json names ` +
+          `[${wanted}]`,
       );
     }
-    /** Signature names, e.g. "pcm" and "Identity:0" for a Keras 3 export. */
-    this.inputName = graphModel.inputs[0].name;
+    if (graphModel.outputs.length !== 1) {
+      throw new Error(`model.json: expected 1 output, found ${graphModel.outputs.length}`);
+    }
+    this.inputName = meta.inputName;
+    this.lengthName = meta.lengthName;
     this.outputName = graphModel.outputs[0].name;
   }
 
-  /** Checks the graph's input width and output size, running one zero window. */
+  /** Checks the graph's input width and output size, classifying one empty clip. */
   checkAndWarmUp() {
-    const inputShape = this.graphModel.inputs[0].shape;
-    if (Array.isArray(inputShape) && inputShape.length === 2 && inputShape[1] > 0) {
-      if (inputShape[1] !== this.windowSamples) {
-        throw new Error(
-          `model input has ${inputShape[1]} samples per window, but metadata.json ` +
-            `window_samples is ${this.windowSamples}`,
-        );
-      }
+    const input = this.graphModel.inputs.find((t) => t.name === this.inputName);
+    const width = Array.isArray(input.shape) ? input.shape[1] : undefined;
+    if (width > 0 && width !== this.maxClipSamples) {
+      throw new Error(
+        `model input takes ${width} samples per clip, but metadata.json ` +
+          `max_clip_samples is ${this.maxClipSamples}`,
+      );
     }
     const outputShape = tf.tidy(() => {
-      const out = this.run(tf.zeros([1, this.windowSamples], 'float32'));
+      const out = this.run(
+        tf.zeros([1, this.maxClipSamples], 'float32'),
+        tf.zeros([1], 'int32'),
+      );
       out.dataSync();
       return out.shape;
     });
@@ -216,13 +247,17 @@ export class PacModel {
   }
 
   /**
-   * Runs the graph on a [batch, windowSamples] tensor. Call inside tf.tidy.
-   * @param {tf.Tensor2D} pcmBatch
-   * @returns {tf.Tensor2D}
+   * Runs the graph. Call inside tf.tidy.
+   * @param {tf.Tensor2D} pcm [batch, maxClipSamples] float32, each clip zero-padded
+   * @param {tf.Tensor1D} lengths [batch] int32
+   * @returns {tf.Tensor2D} [batch, labels.length]
    */
-  run(pcmBatch) {
+  run(pcm, lengths) {
     return /** @type {tf.Tensor2D} */ (
-      this.graphModel.execute({ [this.inputName]: pcmBatch }, this.outputName)
+      this.graphModel.execute(
+        { [this.inputName]: pcm, [this.lengthName]: lengths },
+        this.outputName,
+      )
     );
   }
 
@@ -232,79 +267,83 @@ export class PacModel {
   }
 }
 
-function checkWindowLength(model, length, what) {
-  if (length !== model.windowSamples) {
-    throw new Error(
-      `${what} has ${length} samples, expected window_samples = ${model.windowSamples}`,
-    );
+function asFloat32(clip, what) {
+  if (clip instanceof Float32Array) return clip;
+  if (clip === null || clip === undefined || typeof clip.length !== 'number') {
+    throw new Error(`${what} must be a Float32Array or an array of numbers`);
   }
+  return Float32Array.from(clip);
 }
 
 /**
- * Packs one or more PCM windows into a flat Float32Array [n, windowSamples].
- * @returns {{flat: Float32Array, n: number}}
- */
-function packBatch(model, batch) {
-  if (batch instanceof Float32Array) {
-    if (batch.length === 0 || batch.length % model.windowSamples !== 0) {
-      throw new Error(
-        `PCM batch has ${batch.length} samples, expected a positive multiple of ` +
-          `window_samples = ${model.windowSamples}`,
-      );
-    }
-    return { flat: batch, n: batch.length / model.windowSamples };
-  }
-  if (!Array.isArray(batch) || batch.length === 0) {
-    throw new Error('PCM batch must be a Float32Array or a non-empty array of windows');
-  }
-  const flat = new Float32Array(batch.length * model.windowSamples);
-  batch.forEach((clip, i) => {
-    checkWindowLength(model, clip.length, `PCM window ${i}`);
-    flat.set(clip, i * model.windowSamples);
-  });
-  return { flat, n: batch.length };
-}
-
-/**
- * Raw probabilities in label order, one row per window (for parity tests).
+ * The part of a clip the graph sees: all of it, or the middle maxClipSamples
+ * of a longer clip (the same rule as Python's clip_input).
  *
  * @param {PacModel} model
- * @param {Float32Array|Array<Float32Array|number[]>} batch either a flat
- *     Float32Array of n * windowSamples samples, or an array of windows
- * @returns {number[][]} [n][labels.length]
+ * @param {Float32Array} clip mono PCM at model.sampleRateHz
+ * @returns {Float32Array}
  */
-export function predictProbabilities(model, batch) {
-  const { flat, n } = packBatch(model, batch);
-  const values = tf.tidy(() => {
-    const input = tf.tensor2d(flat, [n, model.windowSamples], 'float32');
-    return model.run(input).dataSync();
+export function clipInput(model, clip) {
+  if (clip.length <= model.maxClipSamples) return clip;
+  const first = Math.floor((clip.length - model.maxClipSamples) / 2);
+  return clip.subarray(first, first + model.maxClipSamples);
+}
+
+/**
+ * Raw probabilities in label order, one row per clip.
+ *
+ * @param {PacModel} model
+ * @param {Array<Float32Array|number[]>} clips mono PCM in [-1, 1] at
+ *     model.sampleRateHz, each of any length
+ * @returns {number[][]} [clips.length][labels.length]
+ */
+export function predictProbabilities(model, clips) {
+  if (!Array.isArray(clips) || clips.length === 0) {
+    throw new Error('clips must be a non-empty array of PCM arrays');
+  }
+  const width = model.maxClipSamples;
+  const flat = new Float32Array(clips.length * width);
+  const lengths = new Int32Array(clips.length);
+  clips.forEach((clip, i) => {
+    const used = clipInput(model, asFloat32(clip, `clip ${i}`));
+    flat.set(used, i * width);
+    lengths[i] = used.length;
   });
+  const values = tf.tidy(() =>
+    model
+      .run(tf.tensor2d(flat, [clips.length, width], 'float32'), tf.tensor1d(lengths, 'int32'))
+      .dataSync(),
+  );
   const nLabels = model.labels.length;
   const rows = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < clips.length; i++) {
     rows.push(Array.from(values.subarray(i * nLabels, (i + 1) * nLabels)));
   }
   return rows;
 }
 
 /**
- * Classifies one window of PCM.
+ * [label, confidence] pairs, highest confidence first (ties keep label order).
+ *
+ * @param {string[]} labels
+ * @param {number[]} probabilities in label order
+ * @returns {Array<[string, number]>}
+ */
+export function ranked(labels, probabilities) {
+  return labels.map((label, i) => [label, probabilities[i]]).sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Classifies one clip.
  *
  * @param {PacModel} model
- * @param {Float32Array|number[]} pcm exactly model.windowSamples samples in [-1, 1]
- *     at model.sampleRateHz
+ * @param {Float32Array|number[]} clip mono PCM in [-1, 1] at model.sampleRateHz,
+ *     any length (see resample.js for other rates)
  * @returns {Array<[string, number]>} [label, confidence] pairs, highest
- *     confidence first (ties keep label order) — the shape App Inventor's
- *     GotClassification event delivers
+ *     confidence first (ties keep label order): the shape App Inventor's
+ *     GotClassification event delivers, and `pac classify --json`
  */
-export function classify(model, pcm) {
-  if (pcm === null || pcm === undefined || typeof pcm.length !== 'number') {
-    throw new Error('PCM must be a Float32Array or an array of numbers');
-  }
-  checkWindowLength(model, pcm.length, 'PCM');
-  const clip = pcm instanceof Float32Array ? pcm : Float32Array.from(pcm);
-  const [probabilities] = predictProbabilities(model, clip);
-  return model.labels
-    .map((label, i) => [label, probabilities[i]])
-    .sort((a, b) => b[1] - a[1]);
+export function classify(model, clip) {
+  const [probabilities] = predictProbabilities(model, [asFloat32(clip, 'PCM')]);
+  return ranked(model.labels, probabilities);
 }

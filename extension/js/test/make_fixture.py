@@ -3,10 +3,11 @@
 Output directory (default ``extension/js/test/.fixture/``, git-ignored):
 
 - ``model/``  a model folder written by ``model_export.jobs.train`` (window 16000 samples)
-- ``input.f32``  raw little-endian float32, shape [N_CLIPS, WINDOW_SAMPLES]: one held-out
-  clip of each label, then digital silence and loud noise
-- ``expected.json``  what Python's LiteRT inference gives for ``input.f32``, in label order,
-  and the true label of each held-out clip
+- ``clips/NN.f32``  raw little-endian float32 mono clips of different lengths: one held-out
+  clip of each label placed off-centre in 0.5-3 s, digital silence, loud noise, a clip
+  longer than the graph's maximum, and one held-out clip at 8 kHz (to be resampled)
+- ``expected.json``  for each clip: its file, rate, true label (or null) and what Python's
+  LiteRT inference gives for it (soxr resamples the 8 kHz clip), in label order
 
 Run with the project venv:  ``.venv/bin/python extension/js/test/make_fixture.py [OUT_DIR]``
 """
@@ -26,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
 from model_export.audio.dataset import load_dataset, scan_dataset  # noqa: E402
+from model_export.audio.decode import resample  # noqa: E402
 from model_export.jobs.train import train_model_dir  # noqa: E402
 from model_export.model_folder.inference import LoadedModel  # noqa: E402
 from model_export.training.config import TrainConfig  # noqa: E402
@@ -50,23 +52,44 @@ def main(argv: list[str]) -> int:
         )
         model = LoadedModel(model_dir)
         held_out = scan_dataset(test_dir)
-        clips = load_dataset(held_out, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=print)
+        decoded = load_dataset(held_out, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=print)
         rng = np.random.default_rng(SEED)
-        windows = np.concatenate(
-            [
-                np.stack([model.window(y) for y in clips]),
-                np.zeros((1, model.window_samples), np.float32),
-                np.clip(0.8 * rng.standard_normal((1, model.window_samples)), -1, 1),
-            ]
-        ).astype(np.float32)
-        windows.astype("<f4").tofile(staging / "input.f32")
-        expected = {
-            "labels": list(model.labels),
-            "window_samples": model.window_samples,
-            "n_clips": len(windows),
-            "truth": [clip.label for clip in held_out],
-            "probabilities": model.predict(windows).tolist(),
-        }
+        rate = MODEL_SAMPLE_RATE_HZ
+        clips: list[tuple[np.ndarray, int, str | None]] = []
+        for y, clip, seconds in zip(decoded, held_out, (0.5, 1.7, 3.0), strict=True):
+            room = max(0, round(seconds * rate) - y.size)
+            lead = int(rng.integers(0, room + 1))
+            noise = synthetic.pink_noise(y.size + room, rng, rms=0.002)
+            noise[lead : lead + y.size] += y
+            clips.append((noise[: max(y.size, round(seconds * rate))], rate, clip.label))
+        clips.append((np.zeros(round(1.2 * rate), np.float32), rate, None))
+        clips.append((np.clip(0.8 * rng.standard_normal(round(0.8 * rate)), -1, 1), rate, None))
+        long = synthetic.pink_noise(model.max_clip_samples + 3 * rate, rng, rms=0.002)
+        centre = long.size // 2
+        long[centre : centre + decoded[0].size] += decoded[0]
+        clips.append((long, rate, held_out[0].label))
+        clips.append(
+            (resample(decoded[1], orig_sr_hz=rate, target_sr_hz=8_000), 8_000, held_out[1].label)
+        )
+
+        (staging / "clips").mkdir()
+        entries = []
+        for i, (y, clip_rate, truth) in enumerate(clips):
+            name = f"clips/{i:02d}.f32"
+            np.asarray(y, "<f4").tofile(staging / name)
+            at_model_rate = resample(
+                np.asarray(y, np.float32), orig_sr_hz=clip_rate, target_sr_hz=rate
+            )
+            entries.append(
+                {
+                    "file": name,
+                    "rate_hz": clip_rate,
+                    "samples": int(np.asarray(y).size),
+                    "truth": truth,
+                    "probabilities": model.predict([at_model_rate])[0].tolist(),
+                }
+            )
+        expected = {"labels": list(model.labels), "clips": entries}
         (staging / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
         (staging / ".gitignore").write_text("*\n")
         for folder in (train_dir, test_dir):

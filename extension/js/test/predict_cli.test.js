@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import {
-  FIXTURE_INPUT_PATH,
   FIXTURE_MODEL_DIR,
   PARITY_TOLERANCE,
+  RESAMPLED_TOLERANCE,
   SKIP_NO_FIXTURE,
   maxAbsDiff,
   readExpected,
@@ -34,8 +34,9 @@ describe('predict.mjs usage errors', () => {
     assert.equal(stdout, '');
     assert.equal(
       stderr,
-      'predict: expected MODEL_DIR and INPUT.f32, got 1 argument(s)\n' +
-        'usage: node predict.mjs MODEL_DIR INPUT.f32 [--backend cpu|wasm] [--repeat N]\n',
+      'predict: expected MODEL_DIR and at least one CLIP.f32, got 1 argument(s)\n' +
+        'usage: node predict.mjs MODEL_DIR CLIP.f32... [--rate HZ] [--backend cpu|wasm] ' +
+        '[--repeat N]\n',
     );
   });
 
@@ -46,6 +47,9 @@ describe('predict.mjs usage errors', () => {
     r = await runCli(['m', 'x.f32', '--repeat', '0']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^predict: --repeat must be a positive integer, got "0"\n/);
+    r = await runCli(['m', 'x.f32', '--rate', '8k']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^predict: --rate must be a whole number of Hz, got "8k"\n/);
   });
 
   it('names a missing model.json', async () => {
@@ -63,13 +67,17 @@ describe('predict.mjs on the converted fixture', { skip: SKIP_NO_FIXTURE }, () =
   for (const backend of ['cpu', 'wasm']) {
     it(`prints one JSON object matching Python (${backend})`, async () => {
       const expected = readExpected();
+      // The pure-JS cpu backend takes about a second a clip: give it two.
+      const clips = expected.clips
+        .filter((c) => c.rate_hz === 16000)
+        .slice(0, backend === 'cpu' ? 2 : undefined);
       const { code, stdout, stderr } = await runCli([
         FIXTURE_MODEL_DIR,
-        FIXTURE_INPUT_PATH,
+        ...clips.map((c) => c.path),
         '--backend',
         backend,
         '--repeat',
-        backend === 'cpu' ? '1' : '3', // the pure-JS backend takes about a second a clip
+        backend === 'cpu' ? '1' : '3',
       ]);
       assert.equal(stderr, '');
       assert.equal(code, 0);
@@ -78,26 +86,38 @@ describe('predict.mjs on the converted fixture', { skip: SKIP_NO_FIXTURE }, () =
       assert.deepEqual(Object.keys(result), ['backend', 'labels', 'probabilities', 'timing_ms']);
       assert.equal(result.backend, backend);
       assert.deepEqual(result.labels, expected.labels);
-      assert.ok(maxAbsDiff(result.probabilities, expected.probabilities) < PARITY_TOLERANCE);
+      const python = clips.map((c) => c.probabilities);
+      assert.ok(maxAbsDiff(result.probabilities, python) < PARITY_TOLERANCE);
       const timing = result.timing_ms;
       assert.deepEqual(Object.keys(timing), ['load', 'per_clip', 'median_per_clip']);
-      assert.equal(timing.per_clip.length, expected.n_clips);
+      assert.equal(timing.per_clip.length, clips.length);
       for (const ms of [timing.load, timing.median_per_clip, ...timing.per_clip]) {
         assert.ok(Number.isFinite(ms) && ms >= 0);
       }
     });
   }
 
-  it('rejects an input that is not a whole number of windows', async () => {
+  it('resamples a clip at another --rate, as the phone does', async () => {
+    const clip = readExpected().clips.find((c) => c.rate_hz !== 16000);
+    const { code, stdout, stderr } = await runCli([
+      FIXTURE_MODEL_DIR, clip.path, '--rate', String(clip.rate_hz), '--backend', 'wasm',
+    ]);
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
+    const [row] = JSON.parse(stdout).probabilities;
+    assert.ok(maxAbsDiff([row], [clip.probabilities]) < RESAMPLED_TOLERANCE);
+  });
+
+  it('rejects an input that is not a whole number of float32 samples', async () => {
     const bad = path.join(tmp, 'bad.f32');
-    writeFileSync(bad, Buffer.alloc(100));
+    writeFileSync(bad, Buffer.alloc(101));
     const { code, stdout, stderr } = await runCli([FIXTURE_MODEL_DIR, bad]);
     assert.equal(code, 1);
     assert.equal(stdout, '');
     assert.equal(
       stderr,
-      `predict: input file ${bad} has 100 bytes, expected a positive multiple of 64000 ` +
-        '(window_samples 16000 x 4-byte float32)\n',
+      `predict: input file ${bad} has 101 bytes, which is not a whole number of 4-byte ` +
+        'float32 samples\n',
     );
   });
 });

@@ -2,17 +2,19 @@
 /**
  * Runs an exported PAC model on raw PCM clips and prints ONE JSON object.
  *
- *   node extension/js/tools/predict.mjs MODEL_DIR INPUT.f32 [--backend cpu|wasm] [--repeat N]
+ *   node extension/js/tools/predict.mjs MODEL_DIR CLIP.f32... [--rate HZ] [--backend cpu|wasm] [--repeat N]
  *
- * INPUT.f32 is raw little-endian float32, shape [n_clips, window_samples]
- * (window_samples from MODEL_DIR/metadata.json). Stdout:
+ * Each CLIP.f32 is one clip of raw little-endian float32 mono PCM, of any
+ * length, at --rate Hz (default: the model's sample_rate_hz); other rates are
+ * resampled by src/resample.js, as on the phone. Stdout:
  *
  *   {"backend": "cpu", "labels": [...], "probabilities": [[...], ...],
  *    "timing_ms": {"load": x, "per_clip": [...], "median_per_clip": x}}
  *
  * Timing: each clip runs alone (batch of 1, as on the phone), after one
  * untimed warm-up run, --repeat times; per_clip[i] is the median over those
- * repeats and includes building the input tensor and the dataSync() readback.
+ * repeats and includes resampling, building the input tensors and the
+ * dataSync() readback.
  * "load" covers reading the files, building the graph and its validation run.
  * On any error: one line on stderr, exit status 1.
  */
@@ -24,15 +26,16 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKENDS, useBackend } from '../src/backend.js';
 import { loadModelDir, readPcmF32File } from '../src/node_io.js';
 import { predictProbabilities } from '../src/pac_model.js';
+import { resample } from '../src/resample.js';
 
 const USAGE =
-  'usage: node predict.mjs MODEL_DIR INPUT.f32 [--backend cpu|wasm] [--repeat N]';
+  'usage: node predict.mjs MODEL_DIR CLIP.f32... [--rate HZ] [--backend cpu|wasm] [--repeat N]';
 
 class UsageError extends Error {}
 
 function parseArgs(argv) {
   const positional = [];
-  const options = { backend: BACKENDS[0], repeat: 1, help: false };
+  const options = { backend: BACKENDS[0], repeat: 1, rate: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const takeValue = () => {
@@ -55,16 +58,24 @@ function parseArgs(argv) {
         throw new UsageError(`--repeat must be a positive integer, got ${JSON.stringify(raw)}`);
       }
       options.repeat = repeat;
+    } else if (arg === '--rate' || arg.startsWith('--rate=')) {
+      const raw = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : takeValue();
+      if (!/^\d+$/.test(raw)) {
+        throw new UsageError(`--rate must be a whole number of Hz, got ${JSON.stringify(raw)}`);
+      }
+      options.rate = Number(raw);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option ${arg}`);
     } else {
       positional.push(arg);
     }
   }
-  if (!options.help && positional.length !== 2) {
-    throw new UsageError(`expected MODEL_DIR and INPUT.f32, got ${positional.length} argument(s)`);
+  if (!options.help && positional.length < 2) {
+    throw new UsageError(
+      `expected MODEL_DIR and at least one CLIP.f32, got ${positional.length} argument(s)`,
+    );
   }
-  [options.modelDir, options.inputPath] = positional;
+  [options.modelDir, ...options.inputPaths] = positional;
   return options;
 }
 
@@ -88,8 +99,12 @@ async function main(argv) {
   const model = await loadModelDir(options.modelDir);
   const loadMs = performance.now() - loadStart;
 
-  const clips = await readPcmF32File(options.inputPath, model.windowSamples);
-  predictProbabilities(model, [clips[0]]); // warm-up, untimed
+  const rate = options.rate ?? model.sampleRateHz;
+  const clips = [];
+  for (const inputPath of options.inputPaths) clips.push(await readPcmF32File(inputPath));
+  const run = async (clip) =>
+    predictProbabilities(model, [await resample(clip, rate, model.sampleRateHz)])[0];
+  await run(clips[0]); // warm-up, untimed
 
   const probabilities = [];
   const perClipMs = [];
@@ -98,7 +113,7 @@ async function main(argv) {
     let row;
     for (let r = 0; r < options.repeat; r++) {
       const t0 = performance.now();
-      [row] = predictProbabilities(model, [clip]);
+      row = await run(clip);
       timesMs.push(performance.now() - t0);
     }
     probabilities.push(row);
