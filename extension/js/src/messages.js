@@ -1,0 +1,50 @@
+/**
+ * The messages between the extension's Java side and the JS runtime in its
+ * WebView: declared once here, documented in docs/extension.md.
+ *
+ * JS -> Java: one call, `PersonalAudioClassifier.post(json)`, on the object
+ * that Java adds with addJavascriptInterface. `json` is one of the objects
+ * made below; they have the shapes of the companion bridge's server messages
+ * and of the component's events:
+ *
+ *   {"type": "ClassifierReady", "labels": [...], "model": "<name>"}
+ *   {"type": "GotClassification", "id": "<request id>", "result": [[label, confidence], ...]}
+ *   {"type": "Error", "id": "<request id>" | null, "code": <int>, "message": "..."}
+ *
+ * Java -> JS: `pac.classify(id, pcmUrl, sampleRateHz)` through
+ * evaluateJavascript. Java decodes the file with MediaCodec to 16-bit
+ * little-endian mono PCM and serves it at `pcmUrl` (an intercepted asset URL),
+ * so no audio passes through a JavaScript string.
+ */
+
+/** The name Java gives the interface object (addJavascriptInterface). */
+export const JAVA_INTERFACE = 'PersonalAudioClassifier';
+
+/**
+ * Error codes of the Error event. MIT's PAC numbers are kept where the meaning
+ * is the same (-1, -2, -8, -9, -10), so that blocks written for PAC carry over.
+ */
+export const ERROR_CODES = Object.freeze({
+  CLASSIFICATION_NOT_SUPPORTED: -1,
+  CLASSIFICATION_FAILED: -2,
+  INVALID_MODEL: -8,
+  MODEL_REQUIRED: -9,
+  CANNOT_PREPARE_AUDIO: -10,
+  FILE_NOT_FOUND: -11,
+  UNSUPPORTED_FORMAT: -12,
+  DECODE_FAILED: -13,
+  PERMISSION_REFUSED: -14,
+  NOT_READY: -15,
+});
+
+export function classifierReady(labels, model) {
+  return { type: 'ClassifierReady', labels: [...labels], model };
+}
+
+export function gotClassification(id, result) {
+  return { type: 'GotClassification', id, result };
+}
+
+export function error(id, code, message) {
+  return { type: 'Error', id: id ?? null, code, message: String(message) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Entry point of the JS runtime inside the extension's hidden WebView
+ * (bundled with esbuild into one asset, pac_webview.js; see build.mjs).
+ *
+ * On load it starts TF.js on the wasm backend, loads the model from the
+ * extension's assets and posts ClassifierReady (or Error -8). Then Java calls
+ * `pac.classify(id, pcmUrl, sampleRateHz)` for each clip. Every message goes
+ * through ./messages.js. Nothing is fetched from outside the assets.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+import { ERROR_CODES, JAVA_INTERFACE, classifierReady, error, gotClassification } from './messages.js';
+import { classify, loadModelFromFiles, weightShardPaths } from './pac_model.js';
+import { resample } from './resample.js';
+
+/** Where the WebView serves the extension's assets (intercepted by Java). */
+export const ASSET_BASE = 'https://pac.assets/';
+
+function post(message) {
+  window[JAVA_INTERFACE].post(JSON.stringify(message));
+}
+
+async function fetchAsset(name, kind) {
+  const response = await fetch(ASSET_BASE + name);
+  if (!response.ok) throw new Error(`asset ${name}: HTTP ${response.status}`);
+  return kind === 'json' ? response.json() : response.arrayBuffer();
+}
+
+/** 16-bit little-endian PCM bytes -> float32 in [-1, 1). */
+export function pcm16ToFloat32(bytes) {
+  if (bytes.byteLength % 2 !== 0) {
+    throw new Error(`PCM has ${bytes.byteLength} bytes; 16-bit samples need an even number`);
+  }
+  const view = new DataView(bytes);
+  const out = new Float32Array(bytes.byteLength / 2);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt16(2 * i, true) / 32768;
+  return out;
+}
+
+let model = null;
+
+async function start() {
+  tf.env().set('PROD', true);
+  setWasmPaths(ASSET_BASE);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  try {
+    const [modelJson, metadata] = await Promise.all([
+      fetchAsset('model.json', 'json'),
+      fetchAsset('metadata.json', 'json'),
+    ]);
+    const shards = await Promise.all(weightShardPaths(modelJson).map((p) => fetchAsset(p)));
+    model = await loadModelFromFiles(modelJson, shards, metadata);
+    post(classifierReady(model.labels, metadata.name ?? 'model'));
+  } catch (err) {
+    post(error(null, ERROR_CODES.INVALID_MODEL, `the model cannot be loaded: ${err.message}`));
+  }
+}
+
+async function classifyRequest(id, pcmUrl, sampleRateHz) {
+  if (model === null) {
+    post(error(id, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
+    return;
+  }
+  let pcm;
+  try {
+    const response = await fetch(pcmUrl);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    pcm = await resample(pcm16ToFloat32(await response.arrayBuffer()), sampleRateHz, model.sampleRateHz);
+  } catch (err) {
+    post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    return;
+  }
+  try {
+    post(gotClassification(id, classify(model, pcm)));
+  } catch (err) {
+    post(error(id, ERROR_CODES.CLASSIFICATION_FAILED, `classification failed: ${err.message}`));
+  }
+}
+
+window.pac = {
+  classify: (id, pcmUrl, sampleRateHz) => {
+    classifyRequest(String(id), pcmUrl, sampleRateHz);
+  },
+};
+start();

@@ -1,0 +1,147 @@
+"""The JS runtime as the extension runs it: the bundled WebView page in real headless Chromium.
+
+The page is served from the bundle (``npm run build``) and a model folder made
+by ``pac train``; a fake of the Java side serves PCM and collects messages
+(tests/extension/webview.py). PyAV stands in for Android's MediaCodec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from model_export.audio.decode import decode_audio, load_audio, write_wav
+from model_export.model_folder.inference import LoadedModel
+from tests import synthetic
+from tests.audio_fixtures import encode
+from tests.extension.webview import (
+    WebView,
+    build_bundle,
+    chromium,
+    model_assets,
+    needs_or_skip,
+    webview,
+)
+
+pytestmark = pytest.mark.slow
+
+PARITY_TOLERANCE = 1e-4
+"""As in the JS suite (extension/js/test/fixture.js): float32 graphs, two runtimes."""
+RESAMPLED_TOLERANCE = 0.01
+"""libsamplerate on the phone against soxr in Python (docs/metadata.md)."""
+
+
+@pytest.fixture(scope="module")
+def assets(model_dir: Path) -> dict[str, bytes]:
+    needs_or_skip()
+    dist = build_bundle()
+    files = {path.name: path.read_bytes() for path in dist.iterdir() if path.is_file()}
+    return files | model_assets(model_dir)
+
+
+@pytest.fixture(scope="module")
+def browser(assets: dict[str, bytes]) -> Iterator[Any]:
+    with chromium() as context:
+        yield context
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, assets: dict[str, bytes]) -> Iterator[WebView]:
+    with webview(browser, assets) as view:
+        view.wait_for(1)
+        yield view
+
+
+def pcm16(y: np.ndarray) -> bytes:
+    """What MediaCodec hands over: 16-bit little-endian mono PCM."""
+    return np.clip(np.round(y * 32768), -32768, 32767).astype("<i2").tobytes()
+
+
+def classify_in_page(page: WebView, request_id: str, y: np.ndarray, rate_hz: int) -> Any:
+    before = len(page.messages())
+    page.classify_pcm16(request_id, pcm16(y), rate_hz)
+    reply = page.wait_for(before + 1)[before]
+    assert reply["type"] == "GotClassification", reply
+    assert reply["id"] == request_id
+    return reply["result"]
+
+
+def test_the_page_posts_classifier_ready_with_the_labels(page: WebView, model_dir: Path) -> None:
+    ready = page.messages()[0]
+
+    assert ready == {
+        "type": "ClassifierReady",
+        "labels": list(LoadedModel(model_dir).labels),
+        "model": ready["model"],
+    }
+    assert isinstance(ready["model"], str) and ready["model"]
+
+
+@pytest.mark.parametrize("seconds", [0.5, 1.0, 2.0, 3.0])
+def test_a_wav_clip_matches_pac_classify(
+    page: WebView, model_dir: Path, dataset: Any, tmp_path: Path, seconds: float
+) -> None:
+    rng = np.random.default_rng(round(seconds * 10))
+    sound = dataset.test_clips[round(seconds * 2) % len(dataset.test_clips)]
+    n = round(seconds * 16_000)
+    y = synthetic.pink_noise(max(n, sound.size), rng, rms=0.003)
+    lead = int(rng.integers(0, max(1, n - sound.size)))
+    y[lead : lead + sound.size] += sound[: y.size - lead]
+    path = tmp_path / "clip.wav"
+    write_wav(path, y[:n] if n >= sound.size else y, sample_rate_hz=16_000)
+    decoded = load_audio(path, sample_rate_hz=16_000)  # what pac classify reads
+
+    result = classify_in_page(page, f"wav-{seconds}", decoded, 16_000)
+    expected = LoadedModel(model_dir).classify(decoded)
+
+    assert [label for label, _ in result] == [label for label, _ in expected]
+    np.testing.assert_allclose(
+        [c for _, c in result], [c for _, c in expected], rtol=0, atol=PARITY_TOLERANCE
+    )
+    assert [c for _, c in result] == sorted((c for _, c in result), reverse=True)
+
+
+def test_a_sound_recorder_clip_matches_pac_classify(
+    page: WebView, model_dir: Path, dataset: Any, tmp_path: Path
+) -> None:
+    # App Inventor's SoundRecorder: 3GP with AMR-NB at 8 kHz.
+    path = tmp_path / "recording.3gp"
+    at_8k = load_audio(dataset.test_paths[1], sample_rate_hz=8_000)
+    encode(
+        path, at_8k, sample_rate_hz=8_000, container_format="3gp", codec_name="libopencore_amrnb"
+    )
+    decoded_8k, rate = decode_audio(path)  # standing in for MediaCodec
+    assert rate == 8_000
+
+    result = classify_in_page(page, "3gp", decoded_8k, rate)
+    expected = LoadedModel(model_dir).classify(load_audio(path, sample_rate_hz=16_000))
+
+    assert result[0][0] == expected[0][0] == dataset.test_labels[1]
+    by_label = dict(result)
+    for label, confidence in expected:
+        assert abs(by_label[label] - confidence) < RESAMPLED_TOLERANCE
+
+
+def test_pcm_that_cannot_be_read_gives_error_minus_10(page: WebView) -> None:
+    before = len(page.messages())
+    page.classify_pcm16("odd", b"\x00\x01\x02", 16_000)
+
+    reply = page.wait_for(before + 1)[before]
+
+    assert reply["type"] == "Error" and reply["id"] == "odd" and reply["code"] == -10
+    assert "3 bytes" in reply["message"]
+
+
+def test_a_broken_model_gives_error_minus_8(browser: Any, assets: dict[str, bytes]) -> None:
+    broken = dict(assets)
+    broken["metadata.json"] = b'{"format": "pac-model", "format_version": 1}'
+
+    with webview(browser, broken) as view:
+        (reply,) = view.wait_for(1)
+
+    assert reply["type"] == "Error" and reply["id"] is None and reply["code"] == -8
+    assert "format_version" in reply["message"]
