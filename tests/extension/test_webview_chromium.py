@@ -7,6 +7,7 @@ by ``pac train``; a fake of the Java side serves PCM and collects messages
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -124,6 +125,43 @@ def test_a_sound_recorder_clip_matches_pac_classify(
     by_label = dict(result)
     for label, confidence in expected:
         assert abs(by_label[label] - confidence) < RESAMPLED_TOLERANCE
+
+
+@pytest.mark.parametrize(("overlap", "windows"), [(0.0, 4), (0.5, 7), (0.75, 13)])
+def test_listening_classifies_a_window_every_hop(
+    page: WebView, dataset: Any, overlap: float, windows: int
+) -> None:
+    # A fake recorder: 4 s of a held-out sound repeated, in AudioRecord-sized chunks.
+    sound = dataset.test_clips[0]
+    audio = np.zeros(64_000, np.float32)
+    for start in range(0, audio.size, 16_000):
+        audio[start : start + min(sound.size, 16_000)] = sound[:16_000]
+    before = len(page.messages())
+
+    page.call("startListening", overlap, 0.0)
+    for start in range(0, audio.size, 1_600):
+        chunk = base64.b64encode(pcm16(audio[start : start + 1_600])).decode()
+        page.call("listenChunk", chunk, 16_000)
+    page.call("stopListening")
+    replies = page.wait_for(before + windows)[before:]
+
+    assert len(replies) == windows  # 1 + (4 s - 1 s) / hop
+    assert [r["type"] for r in replies] == ["GotClassification"] * windows
+    assert [r["id"] for r in replies] == [f"listening-{i}" for i in range(windows)]
+    assert replies[0]["result"][0][0] == dataset.test_labels[0]
+
+
+def test_listening_posts_only_windows_that_reach_the_minimum_confidence(page: WebView) -> None:
+    before = len(page.messages())
+
+    page.call("startListening", 0.0, 1.01)  # no probability reaches it
+    page.call("listenChunk", base64.b64encode(bytes(64_000)).decode(), 16_000)
+    page.call("startListening", 0.0, 0.0)
+    page.call("listenChunk", base64.b64encode(bytes(32_000)).decode(), 16_000)
+    page.call("stopListening")
+    replies = page.wait_for(before + 1)[before:]
+
+    assert [r["id"] for r in replies] == ["listening-0"]
 
 
 def test_pcm_that_cannot_be_read_gives_error_minus_10(page: WebView) -> None:

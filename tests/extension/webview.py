@@ -84,6 +84,10 @@ class WebView:
         self.page.wait_for_function(f"window.__posted.length >= {count}", timeout=timeout_ms)
         return self.messages()
 
+    def call(self, function: str, *args: Any) -> None:
+        """What Java's evaluateJavascript does: call ``pac.<function>(args...)``."""
+        self.page.evaluate(f"(args) => window.pac.{function}(...args)", list(args))
+
     def classify_pcm16(self, request_id: str, pcm16: bytes, sample_rate_hz: int) -> None:
         """What Java does after MediaCodec: serve the PCM, then call ``pac.classify``."""
         name = f"pcm/{request_id}"

@@ -11,10 +11,18 @@
  *   {"type": "GotClassification", "id": "<request id>", "result": [[label, confidence], ...]}
  *   {"type": "Error", "id": "<request id>" | null, "code": <int>, "message": "..."}
  *
- * Java -> JS: `pac.classify(id, pcmUrl, sampleRateHz)` through
- * evaluateJavascript. Java decodes the file with MediaCodec to 16-bit
- * little-endian mono PCM and serves it at `pcmUrl` (an intercepted asset URL),
- * so no audio passes through a JavaScript string.
+ * Java -> JS, through evaluateJavascript:
+ *
+ *   pac.classify(id, pcmUrl, sampleRateHz)   Java has decoded a file with MediaCodec to
+ *       16-bit little-endian mono PCM and serves it at pcmUrl (an intercepted asset
+ *       URL), so no clip passes through a JavaScript string
+ *   pac.startListening(overlapFactor, minimumConfidence)
+ *   pac.listenChunk(base64Pcm16, sampleRateHz)   one AudioRecord chunk (about 0.1 s)
+ *   pac.stopListening()
+ *
+ * While listening, a window is classified every hop (listening.js), and its
+ * GotClassification is posted (id "listening-N") when its top confidence
+ * reaches minimumConfidence.
  */
 
 /** The name Java gives the interface object (addJavascriptInterface). */

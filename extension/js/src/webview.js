@@ -4,13 +4,16 @@
  *
  * On load it starts TF.js on the wasm backend, loads the model from the
  * extension's assets and posts ClassifierReady (or Error -8). Then Java calls
- * `pac.classify(id, pcmUrl, sampleRateHz)` for each clip. Every message goes
- * through ./messages.js. Nothing is fetched from outside the assets.
+ * `pac.classify(id, pcmUrl, sampleRateHz)` for each clip, and, while
+ * listening, `pac.listenChunk(base64Pcm16, sampleRateHz)` for each chunk that
+ * AudioRecord delivers. Every message goes through ./messages.js. Nothing is
+ * fetched from outside the assets.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { ERROR_CODES, JAVA_INTERFACE, classifierReady, error, gotClassification } from './messages.js';
+import { Listener } from './listening.js';
 import { classify, loadModelFromFiles, weightShardPaths } from './pac_model.js';
 import { resample } from './resample.js';
 
@@ -25,6 +28,14 @@ async function fetchAsset(name, kind) {
   const response = await fetch(ASSET_BASE + name);
   if (!response.ok) throw new Error(`asset ${name}: HTTP ${response.status}`);
   return kind === 'json' ? response.json() : response.arrayBuffer();
+}
+
+/** Base64 text -> bytes (an ArrayBuffer). */
+export function base64ToBytes(text) {
+  const binary = atob(text);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out.buffer;
 }
 
 /** 16-bit little-endian PCM bytes -> float32 in [-1, 1). */
@@ -79,9 +90,63 @@ async function classifyRequest(id, pcmUrl, sampleRateHz) {
   }
 }
 
+let listening = null; // {listener, minimumConfidence, windows}
+
+function startListening(overlapFactor, minimumConfidence) {
+  if (model === null) {
+    post(error(null, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
+    return;
+  }
+  try {
+    listening = {
+      listener: new Listener(model.windowSamples, overlapFactor),
+      minimumConfidence,
+      windows: 0,
+    };
+  } catch (err) {
+    post(error(null, ERROR_CODES.CLASSIFICATION_FAILED, err.message));
+  }
+}
+
+function listenChunk(base64Pcm16, sampleRateHz) {
+  if (listening === null) return; // a chunk that was in flight when listening stopped
+  if (sampleRateHz !== model.sampleRateHz) {
+    listening = null;
+    post(
+      error(
+        null,
+        ERROR_CODES.CANNOT_PREPARE_AUDIO,
+        `listening needs audio at ${model.sampleRateHz} Hz, got ${sampleRateHz} Hz`,
+      ),
+    );
+    return;
+  }
+  let windows;
+  try {
+    windows = listening.listener.push(pcm16ToFloat32(base64ToBytes(base64Pcm16)));
+  } catch (err) {
+    post(error(null, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    return;
+  }
+  for (const window of windows) {
+    const id = `listening-${listening.windows++}`;
+    try {
+      const result = classify(model, window);
+      if (result[0][1] >= listening.minimumConfidence) post(gotClassification(id, result));
+    } catch (err) {
+      post(error(id, ERROR_CODES.CLASSIFICATION_FAILED, `classification failed: ${err.message}`));
+    }
+  }
+}
+
 window.pac = {
   classify: (id, pcmUrl, sampleRateHz) => {
     classifyRequest(String(id), pcmUrl, sampleRateHz);
+  },
+  startListening,
+  listenChunk,
+  stopListening: () => {
+    listening = null;
   },
 };
 start();
