@@ -220,6 +220,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_build_aix(args: argparse.Namespace) -> int:
+    from aix_build.build import build_aix
+    from model_export.frontend.cache import cache_root
+
+    report = build_aix(
+        args.model_dir,
+        args.out,
+        package=args.package,
+        d8=args.d8,
+        android_jar=args.android_jar,
+        cache_dir=cache_root(),
+        note=_note,
+    )
+    print(
+        f"extension    : {report.path} ({report.size_bytes / 1e6:.1f} MB, {report.seconds:.1f} s)"
+    )
+    print(f"component    : {report.package}.PersonalAudioClassifier")
+    print(f"labels       : {', '.join(report.labels)}")
+    if report.dexer is None:
+        print(
+            "companion    : no d8 found, so the .aix has no classes.jar. It works in built apps\n"
+            "               (Build > Android App), but the AI Companion cannot load it. To test\n"
+            "               with the Companion, install the Android SDK build-tools and run again\n"
+            "               with --d8 <sdk>/build-tools/<version>/d8 (or set ANDROID_HOME)."
+        )
+    else:
+        print(f"companion    : classes.jar made with d8 from {report.dexer.source}")
+    return EXIT_OK
+
+
 def samples_dir() -> Path:
     """The bundled sample clips (the project's own espeak-ng recordings)."""
     return Path(str(importlib.resources.files("pac") / "samples" / "numbers"))
@@ -369,6 +399,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default=FORMATS[0], help="default %(default)s")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser(
+        "build-aix", help="build an App Inventor extension (.aix) with the model inside"
+    )
+    p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.aix", help="file to write")
+    p.add_argument(
+        "--package",
+        default="org.pac.classifier",
+        metavar="NAME",
+        help="Java package of the component (default %(default)s); give each classifier in "
+        "one app its own",
+    )
+    p.add_argument("--d8", type=Path, metavar="PATH", help="the d8 dexer (or an r8 jar) to use")
+    p.add_argument("--android-jar", type=Path, metavar="PATH", help="an android.jar for d8's --lib")
+    p.set_defaults(func=cmd_build_aix)
+
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
     p.add_argument(
         "--out",
@@ -383,6 +429,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from aix_build.dex import DexError
+    from aix_build.java import JavaError
     from model_export.audio.dataset import DatasetError
     from model_export.audio.decode import AudioDecodeError
     from model_export.features.pretrained import PretrainedWeightsError
@@ -395,6 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         MetadataError,
         ModelDirError,
         PretrainedWeightsError,
+        DexError,
+        JavaError,
         ValueError,
         OSError,
     )

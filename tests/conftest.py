@@ -131,3 +131,57 @@ def copy_model_dir(model_dir: Path, tmp_path: Path) -> Callable[[str], Path]:
         return Path(shutil.copytree(model_dir, tmp_path / name))
 
     return copy
+
+
+TRICKY_LABELS = ["voix de Marie", 'Éloïse "la" \\ </script>', "拍手\u2028clap"]
+"""Labels that break naive JSON, JS or Java string building; they must work everywhere."""
+
+
+@pytest.fixture(scope="session")
+def tricky_model_dir(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared model with its three labels renamed to ``TRICKY_LABELS``."""
+    import json
+
+    out = Path(shutil.copytree(model_dir, tmp_path_factory.mktemp("tricky") / "model"))
+    metadata = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert len(metadata["labels"]) == len(TRICKY_LABELS)
+    metadata["labels"] = TRICKY_LABELS
+    (out / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def needs_aix_tools_or_skip() -> None:
+    """Skip (fail on CI) unless a JDK, JPype and the JS runtime's packages are here."""
+    problems = []
+    if shutil.which("javac") is None and not os.environ.get("JAVA_HOME"):
+        problems.append("no JDK (apt-get install default-jdk-headless)")
+    try:
+        import jpype  # noqa: F401
+    except ImportError:
+        problems.append("the JPype1 package is missing (./dev setup)")
+    js = Path(__file__).resolve().parent.parent / "extension" / "js" / "node_modules" / "esbuild"
+    if shutil.which("npm") is None or not js.is_dir():
+        problems.append("npm or extension/js/node_modules is missing (cd extension/js && npm ci)")
+    if problems:
+        message = "building the .aix needs: " + "; ".join(problems)
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{message} (CI=true: these tests must run)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def aix_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("aix-cache")
+
+
+@pytest.fixture(scope="session")
+def built_aix(
+    tricky_model_dir: Path, aix_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """``pac build-aix`` of the tricky-label model, default package, no d8."""
+    needs_aix_tools_or_skip()
+    from aix_build.build import build_aix
+
+    out = tmp_path_factory.mktemp("aix") / "PersonalAudioClassifier.aix"
+    build_aix(tricky_model_dir, out, cache_dir=aix_cache, environ={})
+    return out

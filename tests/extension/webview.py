@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +22,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 JS_DIR = REPO / "extension" / "js"
-DIST = JS_DIR / "dist"
 ASSET_BASE = "https://pac.assets/"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -53,20 +51,6 @@ def needs_or_skip() -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{message} (CI=true: these tests must run)")
         pytest.skip(message)
-
-
-def build_bundle() -> Path:
-    """``npm run build``: the WebView's JS assets in ``extension/js/dist``."""
-    subprocess.run(["npm", "run", "--silent", "build"], cwd=JS_DIR, check=True, timeout=300)
-    return DIST
-
-
-def model_assets(model_dir: Path) -> dict[str, bytes]:
-    """The model folder's files that the extension ships as assets."""
-    names = ["model.json", "metadata.json"]
-    manifest = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
-    names += [path for group in manifest["weightsManifest"] for path in group["paths"]]
-    return {name: (model_dir / name).read_bytes() for name in names}
 
 
 class WebView:

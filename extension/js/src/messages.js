@@ -25,25 +25,18 @@
  * reaches minimumConfidence.
  */
 
+import ERROR_TABLE from '../../error_codes.json' with { type: 'json' };
+
 /** The name Java gives the interface object (addJavascriptInterface). */
 export const JAVA_INTERFACE = 'PersonalAudioClassifier';
 
 /**
- * Error codes of the Error event. MIT's PAC numbers are kept where the meaning
- * is the same (-1, -2, -8, -9, -10), so that blocks written for PAC carry over.
+ * Error codes of the Error event, by name: the one list in extension/error_codes.json
+ * (Java's ErrorCodes.java is checked against it; docs/extension.md shows it).
  */
-export const ERROR_CODES = Object.freeze({
-  CLASSIFICATION_NOT_SUPPORTED: -1,
-  CLASSIFICATION_FAILED: -2,
-  INVALID_MODEL: -8,
-  MODEL_REQUIRED: -9,
-  CANNOT_PREPARE_AUDIO: -10,
-  FILE_NOT_FOUND: -11,
-  UNSUPPORTED_FORMAT: -12,
-  DECODE_FAILED: -13,
-  PERMISSION_REFUSED: -14,
-  NOT_READY: -15,
-});
+export const ERROR_CODES = Object.freeze(
+  Object.fromEntries(ERROR_TABLE.codes.map(({ name, code }) => [name, code])),
+);
 
 export function classifierReady(labels, model) {
   return { type: 'ClassifierReady', labels: [...labels], model };

@@ -54,8 +54,19 @@ let model = null;
 async function start() {
   tf.env().set('PROD', true);
   setWasmPaths(ASSET_BASE);
-  await tf.setBackend('wasm');
-  await tf.ready();
+  try {
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not start');
+    await tf.ready();
+  } catch (err) {
+    post(
+      error(
+        null,
+        ERROR_CODES.CLASSIFICATION_NOT_SUPPORTED,
+        `this WebView cannot run the classifier (WebAssembly): ${err.message}`,
+      ),
+    );
+    return;
+  }
   try {
     const [modelJson, metadata] = await Promise.all([
       fetchAsset('model.json', 'json'),
@@ -63,7 +74,8 @@ async function start() {
     ]);
     const shards = await Promise.all(weightShardPaths(modelJson).map((p) => fetchAsset(p)));
     model = await loadModelFromFiles(modelJson, shards, metadata);
-    post(classifierReady(model.labels, metadata.name ?? 'model'));
+    const info = await fetchAsset('pac_extension.json', 'json').catch(() => ({}));
+    post(classifierReady(model.labels, info.model_name ?? 'model'));
   } catch (err) {
     post(error(null, ERROR_CODES.INVALID_MODEL, `the model cannot be loaded: ${err.message}`));
   }

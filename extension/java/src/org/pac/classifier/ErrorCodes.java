@@ -1,0 +1,22 @@
+package org.pac.classifier;
+
+/**
+ * Codes of the Error event. The list is extension/error_codes.json, which the
+ * JS runtime imports; the tests check these constants against it.
+ */
+final class ErrorCodes {
+  static final int CLASSIFICATION_NOT_SUPPORTED = -1;
+  static final int CLASSIFICATION_FAILED = -2;
+  static final int INVALID_MODEL = -8;
+  static final int MODEL_REQUIRED = -9;
+  static final int CANNOT_PREPARE_AUDIO = -10;
+  static final int FILE_NOT_FOUND = -11;
+  static final int UNSUPPORTED_FORMAT = -12;
+  static final int DECODE_FAILED = -13;
+  static final int PERMISSION_REFUSED = -14;
+  static final int NOT_READY = -15;
+  static final int RECORDING_FAILED = -16;
+  static final int INVALID_ARGUMENT = -17;
+
+  private ErrorCodes() {}
+}

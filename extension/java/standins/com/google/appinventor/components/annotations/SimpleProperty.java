@@ -1,0 +1,18 @@
+// Compile-only stand-in, written from App Inventor's documented signature; never shipped.
+package com.google.appinventor.components.annotations;
+
+import com.google.appinventor.components.common.ComponentCategory;
+import com.google.appinventor.components.common.ComponentConstants;
+import com.google.appinventor.components.common.PropertyTypeConstants;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface SimpleProperty {
+  String description() default "";
+  PropertyCategory category() default PropertyCategory.UNSET;
+  boolean userVisible() default true;
+}
