@@ -269,3 +269,14 @@ def test_d8_is_found_in_the_newest_android_build_tools(tmp_path: Path) -> None:
     assert find_dexer(None, environ={}, cache_dir=tmp_path / "cache") is None
     with pytest.raises(DexError, match="no such file"):
         find_dexer(tmp_path / "missing-d8", environ={}, cache_dir=tmp_path)
+
+
+def test_the_docs_show_the_blocks_and_errors_as_they_are(aix_cache: Path) -> None:
+    needs_aix_tools_or_skip()
+    from aix_build.docs import DOC, blocks_reference, error_table, render
+
+    text = DOC.read_text(encoding="utf-8")
+    parts = {"blocks": blocks_reference(aix_cache), "errors": error_table()}
+
+    assert render(text, parts) == text, "docs/extension.md is stale: python -m aix_build.docs"
+    assert "**ClassifySoundData**(path (text))" in text
