@@ -103,12 +103,23 @@ def standin_classes(cache_dir: Path) -> Path:
     return folder
 
 
-def compile_component(work: Path, *, package: str, asset_names: list[str], cache_dir: Path) -> Path:
-    """Stage and compile the component for ``package``; return its classes folder."""
+def compile_component(
+    work: Path,
+    *,
+    package: str,
+    asset_names: list[str],
+    cache_dir: Path,
+    android_jar: Path | None = None,
+) -> Path:
+    """Stage and compile the component for ``package``; return its classes folder.
+
+    With ``android_jar``, Android's own classes come from it (ahead of the stand-ins).
+    """
     standins = standin_classes(cache_dir)
     staged = sources.stage_sources(work / "src", package=package, asset_names=asset_names)
     classes = work / "classes"
-    compile_java(staged, classpath=[standins], out_dir=classes)
+    classpath = [standins] if android_jar is None else [android_jar, standins]
+    compile_java(staged, classpath=classpath, out_dir=classes)
     return classes
 
 
@@ -171,7 +182,11 @@ def build_aix(
     with tempfile.TemporaryDirectory(prefix="pac-aix-") as tmp:
         work = Path(tmp)
         classes = compile_component(
-            work, package=package, asset_names=sorted(assets), cache_dir=cache_dir
+            work,
+            package=package,
+            asset_names=sorted(assets),
+            cache_dir=cache_dir,
+            android_jar=android_jar,
         )
         component = read_component(
             f"{package}.{sources.COMPONENT_NAME}",

@@ -225,7 +225,8 @@ def test_d8_makes_classes_jar_for_the_companion(
     log = tmp_path / "d8.args"
     d8 = _fake_d8(tmp_path / "d8", log)
     android_jar = tmp_path / "android.jar"
-    android_jar.write_bytes(b"PK")
+    with zipfile.ZipFile(android_jar, "w") as jar:  # compiled against too, ahead of stand-ins
+        jar.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n")
     out = tmp_path / "with-dex.aix"
 
     report = build_aix(
