@@ -250,6 +250,93 @@ def cmd_build_aix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bridge(args: argparse.Namespace) -> int:
+    import asyncio
+    import secrets
+    import signal
+    import socket
+
+    import segno
+
+    from bridge.server import Bridge
+
+    code = args.code or "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
+    if len(code) < 4 or not code.isalnum():
+        raise ValueError(f"--code {code!r}: use at least 4 letters or digits")
+    bridge = Bridge(args.model_dir, code=code)
+
+    def lan_address() -> str:
+        if args.host not in ("0.0.0.0", ""):
+            return str(args.host)
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            address = str(info[4][0])
+            if not address.startswith("127."):
+                return address
+        return "127.0.0.1"
+
+    def ready(port: int) -> None:
+        url = f"ws://{lan_address()}:{port}"
+        print(f"bridge       : {url}")
+        print(f"pairing code : {code}")
+        print(f"model        : {args.model_dir} ({', '.join(bridge.model.labels)})")
+        qr = segno.make(f"{url}?code={code}", error="m")
+        qr.terminal(out=sys.stdout, compact=True)
+        print(f"try it       : pac send {url} --code {code} FILE.wav")
+        print("Ctrl-C stops the bridge.", flush=True)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await bridge.run(args.host, args.port, ready=ready, stop=stop)
+
+    asyncio.run(main())
+    _note("bridge stopped")
+    return EXIT_OK
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bridge.client import SendError, send_files
+
+    names = {str(i): str(path) for i, path in enumerate(args.files, start=1)}
+    failed = False
+
+    def show(message: dict[str, Any]) -> None:
+        nonlocal failed
+        failed |= message.get("type") == "Error"
+        if args.json:
+            print(json.dumps(message, ensure_ascii=False), flush=True)
+        elif message.get("type") == "GotClassification":
+            result = ", ".join(f"{label} {conf:.3f}" for label, conf in message["result"])
+            print(f"{names.get(message['id'], message['id'])}: {result}", flush=True)
+        elif message.get("type") == "ClassifierReady":
+            print(f"ready: {message['model']} ({', '.join(message['labels'])})", flush=True)
+        else:
+            where = names.get(str(message.get("id")), "bridge")
+            print(
+                f"pac: error: {where}: {message.get('message')} (code {message.get('code')})",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    for path in args.files:
+        if not path.is_file():
+            raise ValueError(f"{path}: no such file")
+    try:
+        asyncio.run(send_files(args.url, args.code, args.files, on_message=show))
+    except SendError as exc:
+        print(f"pac: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Pairing codes use no 0/O or 1/I, as the Companion's do not."""
+
+
 def samples_dir() -> Path:
     """The bundled sample clips (the project's own espeak-ng recordings)."""
     return Path(str(importlib.resources.files("pac") / "samples" / "numbers"))
@@ -414,6 +501,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--d8", type=Path, metavar="PATH", help="the d8 dexer (or an r8 jar) to use")
     p.add_argument("--android-jar", type=Path, metavar="PATH", help="an android.jar for d8's --lib")
     p.set_defaults(func=cmd_build_aix)
+
+    p = sub.add_parser("bridge", help="serve a model to the App Inventor Companion over WebSocket")
+    p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default %(default)s)")
+    p.add_argument("--port", type=int, default=8765, help="port (default %(default)s; 0 picks one)")
+    p.add_argument("--code", help="pairing code (default: a new random 6-character code)")
+    p.set_defaults(func=cmd_bridge)
+
+    p = sub.add_parser("send", help="send audio files to a running bridge and print its answers")
+    p.add_argument("url", metavar="URL", help="the bridge's ws:// URL")
+    p.add_argument("--code", required=True, help="the pairing code pac bridge printed")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print every message as one JSON line")
+    p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
     p.add_argument(

@@ -17,6 +17,17 @@ final class ErrorCodes {
   static final int NOT_READY = -15;
   static final int RECORDING_FAILED = -16;
   static final int INVALID_ARGUMENT = -17;
+  static final int BAD_MESSAGE = -20;
+  static final int UNKNOWN_TYPE = -21;
+  static final int BAD_AUDIO_FIELD = -22;
+  static final int EMPTY_CLIP = -23;
+  static final int CLIP_TOO_LONG = -24;
+  static final int BAD_ID = -25;
+  static final int WRONG_CODE = -26;
+  static final int HELLO_REQUIRED = -27;
+  static final int TOO_MANY_REQUESTS = -28;
+  static final int UNSUPPORTED_PROTOCOL = -29;
+  static final int BRIDGE_DISCONNECTED = -30;
 
   private ErrorCodes() {}
 }

@@ -1,0 +1,297 @@
+"""The bridge's WebSocket server: a thin adapter around ``bridge.protocol.Session``.
+
+* Inference never runs on the event loop: clips are decoded in a thread pool,
+  then classified in batches (whatever arrived within a few milliseconds, up
+  to ``MAX_BATCH``) by one LiteRT call in a worker thread.
+* Hot reload: a watcher polls the model folder; a model that loads replaces
+  the old one and every paired client hears ClassifierReady. Requests already
+  batched finish on the model they started with. A folder that does not load
+  (half-written, broken) is logged and ignored: the working model stays.
+* One structured log line (JSON) per request and per event, on stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bridge.protocol import (
+    ALLOWED_ORIGINS,
+    CLOSE_WRONG_CODE,
+    HELLO_TIMEOUT_SECONDS,
+    IDLE_TIMEOUT_SECONDS,
+    MAX_AUDIO_SECONDS,
+    MAX_MESSAGE_BYTES,
+    WRONG_CODE_DELAY_SECONDS,
+    Action,
+    Classify,
+    Close,
+    Send,
+    Session,
+)
+from model_export.audio.decode import AudioDecodeError, load_audio
+from model_export.model_folder.inference import LoadedModel, ranked
+from model_export.model_folder.layout import TFLITE_MODEL_FILENAME
+from model_export.model_folder.metadata import METADATA_FILENAME
+
+MAX_BATCH = 32
+BATCH_WAIT_SECONDS = 0.003
+"""How long the batcher waits for more clips after the first one."""
+RELOAD_POLL_SECONDS = 0.5
+
+Log = Callable[[dict[str, Any]], None]
+
+
+def json_log(record: dict[str, Any]) -> None:
+    print(json.dumps(record, ensure_ascii=False), file=sys.stderr, flush=True)
+
+
+class ClipError(Exception):
+    """A clip that cannot be classified: ``name`` is its ERROR_CODES name."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+def decode_clip(audio: bytes, *, sample_rate_hz: int) -> np.ndarray:
+    """Decode an audio file's bytes (any format PyAV reads) to mono float32 at the model rate."""
+    with tempfile.NamedTemporaryFile(prefix="pac-bridge-", suffix=".audio") as f:
+        f.write(audio)
+        f.flush()
+        try:
+            y = load_audio(Path(f.name), sample_rate_hz=sample_rate_hz)
+        except AudioDecodeError as exc:
+            raise ClipError("DECODE_FAILED", f"the audio cannot be decoded: {exc}") from exc
+    if y.size == 0:
+        raise ClipError("EMPTY_CLIP", "the audio holds no samples")
+    seconds = y.size / sample_rate_hz
+    if seconds > MAX_AUDIO_SECONDS:
+        raise ClipError(
+            "CLIP_TOO_LONG",
+            f"the audio is {seconds:.1f} s; the bridge takes at most {MAX_AUDIO_SECONDS:g} s",
+        )
+    return y
+
+
+@dataclass
+class _Pending:
+    clip: np.ndarray
+    future: asyncio.Future[list[list[Any]]]
+
+
+class Bridge:
+    """Serves one model folder to WebSocket clients (see the module docstring)."""
+
+    def __init__(self, model_dir: Path, *, code: str, log: Log = json_log) -> None:
+        self.model_dir = model_dir
+        self.code = code
+        self.log = log
+        self.model = LoadedModel(model_dir)
+        self.sessions: dict[Any, Session] = {}
+        self.wrong_codes: defaultdict[str, int] = defaultdict(int)
+        self._decoders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="pac-decode")
+        self._inference = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pac-infer")
+        self._queue: asyncio.Queue[_Pending] | None = None
+        self._signature = self._model_signature()
+
+    @property
+    def model_name(self) -> str:
+        return self.model_dir.resolve().name
+
+    # --- inference -----------------------------------------------------------------------
+
+    async def classify(self, audio: bytes) -> list[list[Any]]:
+        """Decode in a worker, then classify in the next batch; raises ClipError."""
+        loop = asyncio.get_running_loop()
+        clip = await loop.run_in_executor(
+            self._decoders,
+            lambda: decode_clip(audio, sample_rate_hz=self.model.sample_rate_hz),
+        )
+        assert self._queue is not None
+        future: asyncio.Future[list[list[Any]]] = loop.create_future()
+        await self._queue.put(_Pending(clip, future))
+        return await future
+
+    async def _batcher(self) -> None:
+        assert self._queue is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            deadline = loop.time() + BATCH_WAIT_SECONDS
+            while len(batch) < MAX_BATCH:
+                timeout = deadline - loop.time()
+                if timeout <= 0:
+                    break
+                try:
+                    batch.append(await asyncio.wait_for(self._queue.get(), timeout))
+                except TimeoutError:
+                    break
+            model = self.model  # the batch finishes on the model it started with
+            try:
+                probabilities = await loop.run_in_executor(
+                    self._inference, model.predict, [p.clip for p in batch]
+                )
+            except Exception as exc:
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(
+                            ClipError("CLASSIFICATION_FAILED", f"the model failed: {exc}")
+                        )
+                continue
+            for pending, row in zip(batch, probabilities, strict=True):
+                if not pending.future.done():
+                    pending.future.set_result(ranked(model.labels, row))
+
+    # --- hot reload ----------------------------------------------------------------------
+
+    def _model_signature(self) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name in (METADATA_FILENAME, TFLITE_MODEL_FILENAME):
+            try:
+                st = (self.model_dir / name).stat()
+                parts.append((st.st_ino, st.st_mtime_ns, st.st_size))
+            except OSError:
+                parts.append(None)
+        return tuple(parts)
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(RELOAD_POLL_SECONDS)
+            signature = self._model_signature()
+            if signature == self._signature:
+                continue
+            await asyncio.sleep(RELOAD_POLL_SECONDS)  # let a writer finish
+            if self._model_signature() != signature:
+                continue
+            self._signature = signature
+            try:
+                model = await loop.run_in_executor(self._inference, LoadedModel, self.model_dir)
+            except Exception as exc:
+                self.log({"event": "reload_failed", "reason": str(exc)})
+                continue
+            self.model = model
+            self.log({"event": "reloaded", "labels": list(model.labels)})
+            for ws, session in list(self.sessions.items()):
+                await self._perform(
+                    ws, session, session.model_changed(model.labels, self.model_name)
+                )
+
+    # --- connections ---------------------------------------------------------------------
+
+    async def handler(self, ws: Any) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        session = Session(code=self.code, labels=self.model.labels, model=self.model_name)
+        self.sessions[ws] = session
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            while not session.closed:
+                limit = IDLE_TIMEOUT_SECONDS if session.paired else HELLO_TIMEOUT_SECONDS
+                try:
+                    frame = await asyncio.wait_for(ws.recv(), limit)
+                except TimeoutError:
+                    await self._perform(ws, session, session.idle())
+                    break
+                now = asyncio.get_running_loop().time()
+                if isinstance(frame, str):
+                    actions = session.receive(frame, now=now)
+                else:
+                    actions = session.binary()
+                if any(isinstance(a, Close) and a.code == CLOSE_WRONG_CODE for a in actions):
+                    self.wrong_codes[address] += 1
+                    self.log({"event": "refused", "address": address})
+                    await asyncio.sleep(
+                        min(10.0, WRONG_CODE_DELAY_SECONDS * self.wrong_codes[address])
+                    )
+                for action in actions:
+                    if isinstance(action, Classify):
+                        task = asyncio.create_task(self._answer(ws, session, action))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+                    else:
+                        await self._perform(ws, session, [action])
+        except ConnectionClosed:
+            pass
+        finally:
+            self.sessions.pop(ws, None)
+            for task in tasks:
+                task.cancel()
+
+    async def _answer(self, ws: Any, session: Session, request: Classify) -> None:
+        start = time.perf_counter()
+        try:
+            result = await self.classify(request.audio)
+            actions = session.classified(request.id, result)
+            outcome = result[0][0] if result else ""
+        except ClipError as exc:
+            actions = session.failed(request.id, exc.name, str(exc))
+            outcome = exc.name
+        self.log(
+            {
+                "event": "classify",
+                "client": session.client,
+                "id": request.id,
+                "bytes": len(request.audio),
+                "ms": round(1000 * (time.perf_counter() - start), 1),
+                "outcome": outcome,
+            }
+        )
+        await self._perform(ws, session, actions)
+
+    async def _perform(self, ws: Any, session: Session, actions: list[Action]) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        for action in actions:
+            try:
+                if isinstance(action, Send):
+                    await ws.send(json.dumps(action.message, ensure_ascii=False))
+                elif isinstance(action, Close):
+                    await ws.close(action.code, action.reason)
+            except ConnectionClosed:
+                return
+
+    async def run(
+        self, host: str, port: int, *, ready: Callable[[int], None], stop: asyncio.Event
+    ) -> None:
+        """Serve until ``stop`` is set; ``ready(port)`` is called once listening."""
+        from websockets.asyncio.server import serve
+        from websockets.typing import Origin
+
+        self._queue = asyncio.Queue()
+        background = [asyncio.create_task(self._batcher()), asyncio.create_task(self._watch())]
+        try:
+            async with serve(
+                self.handler,
+                host,
+                port,
+                origins=[None if o is None else Origin(o) for o in ALLOWED_ORIGINS],
+                max_size=MAX_MESSAGE_BYTES,
+                close_timeout=1.0,
+                ping_interval=20.0,
+            ) as server:
+                (bound_port,) = {s.getsockname()[1] for s in server.sockets}
+                ready(bound_port)
+                await stop.wait()
+                server.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(server.wait_closed(), 1.5)
+        finally:
+            for task in background:
+                task.cancel()
+            self._decoders.shutdown(wait=False, cancel_futures=True)
+            self._inference.shutdown(wait=False, cancel_futures=True)

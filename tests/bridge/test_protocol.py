@@ -1,0 +1,195 @@
+"""bridge.protocol: the state machine, driven with literal messages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bridge.protocol import (
+    CLOSE_UNSUPPORTED_PROTOCOL,
+    CLOSE_WRONG_CODE,
+    MAX_IN_FLIGHT,
+    MAX_REQUESTS_PER_SECOND,
+    Classify,
+    Close,
+    Send,
+    Session,
+)
+
+HELLO = '{"type": "hello", "code": "AB12CD", "client": "test", "protocol": 1}'
+WAV = base64.b64encode(b"RIFF....WAVE").decode()
+
+
+def session() -> Session:
+    return Session(code="AB12CD", labels=("clap", "snap"), model="mine")
+
+
+def paired() -> Session:
+    s = session()
+    s.receive(HELLO, now=0.0)
+    return s
+
+
+def request(request_id: Any = "1", audio: Any = WAV) -> str:
+    return json.dumps({"type": "ClassifySoundData", "id": request_id, "audio": audio})
+
+
+def test_a_good_hello_gets_classifier_ready() -> None:
+    s = session()
+
+    assert s.receive(HELLO, now=0.0) == [
+        Send({"type": "ClassifierReady", "labels": ["clap", "snap"], "model": "mine"})
+    ]
+    assert s.paired and s.client == "test"
+
+
+def test_the_code_is_not_case_sensitive() -> None:
+    s = session()
+    s.receive(HELLO.replace("AB12CD", "ab12cd"), now=0.0)
+
+    assert s.paired
+
+
+def test_a_wrong_or_missing_code_is_refused_and_closed() -> None:
+    for hello in (HELLO.replace("AB12CD", "ZZZZZZ"), '{"type": "hello", "protocol": 1}'):
+        s = session()
+        error, close = s.receive(hello, now=0.0)
+        assert isinstance(error, Send) and error.message["code"] == -26
+        assert error.message["id"] is None and "pairing code" in error.message["message"]
+        assert close == Close(CLOSE_WRONG_CODE, "wrong code")
+        assert s.closed and s.receive(request(), now=1.0) == []
+
+
+def test_nothing_is_classified_before_a_good_hello() -> None:
+    s = session()
+
+    error, close = s.receive(request(), now=0.0)
+
+    assert isinstance(error, Send) and error.message["code"] == -27
+    assert close == Close(CLOSE_WRONG_CODE, "hello required")
+
+
+def test_another_protocol_version_is_refused() -> None:
+    s = session()
+
+    error, close = s.receive(HELLO.replace('"protocol": 1', '"protocol": 2'), now=0.0)
+
+    assert isinstance(error, Send) and error.message["code"] == -29
+    assert close.code == CLOSE_UNSUPPORTED_PROTOCOL  # type: ignore[union-attr]
+
+
+def test_a_request_is_classified_and_answered_once() -> None:
+    s = paired()
+
+    assert s.receive(request("a1"), now=1.0) == [Classify("a1", b"RIFF....WAVE")]
+    answer = s.classified("a1", [["clap", 0.9], ["snap", 0.1]])
+    assert answer == [
+        Send({"type": "GotClassification", "id": "a1", "result": [["clap", 0.9], ["snap", 0.1]]})
+    ]
+    assert s.classified("a1", [["clap", 0.9]]) == []  # exactly once
+
+
+def codes(actions: list[Any]) -> list[tuple[Any, int]]:
+    return [(a.message["id"], a.message["code"]) for a in actions]
+
+
+def test_bad_input_gets_its_own_error_and_the_connection_stays_open() -> None:
+    s = paired()
+
+    assert codes(s.receive("{not json", now=1.0)) == [(None, -20)]
+    assert codes(s.receive("[1, 2]", now=1.0)) == [(None, -20)]
+    assert codes(s.receive('{"type": "Dance", "id": "x"}', now=1.0)) == [("x", -21)]
+    assert codes(s.receive(request("b", "not base64!"), now=1.0)) == [("b", -22)]
+    assert codes(s.receive(request("c", 7), now=1.0)) == [("c", -22)]
+    assert codes(s.receive(request("d", ""), now=1.0)) == [("d", -23)]
+    assert codes(s.receive(request(None), now=1.0)) == [(None, -25)]
+    assert codes(s.receive(request(""), now=1.0)) == [(None, -25)]
+    assert codes(s.binary()) == [(None, -20)]
+    assert not s.closed
+    assert s.receive(request("ok"), now=1.0) == [Classify("ok", b"RIFF....WAVE")]
+
+
+def test_a_failed_request_gets_an_error_with_its_id() -> None:
+    s = paired()
+    s.receive(request("x"), now=1.0)
+
+    assert codes(s.failed("x", "DECODE_FAILED", "not audio")) == [("x", -13)]
+    assert s.failed("x", "DECODE_FAILED", "again") == []
+
+
+def test_an_id_already_in_flight_is_refused() -> None:
+    s = paired()
+    s.receive(request("same"), now=1.0)
+
+    assert codes(s.receive(request("same"), now=1.0)) == [("same", -25)]
+
+
+def test_in_flight_and_rate_limits() -> None:
+    s = paired()
+    for i in range(MAX_IN_FLIGHT):
+        assert isinstance(s.receive(request(str(i)), now=1.0)[0], Classify)
+    assert codes(s.receive(request("over"), now=1.0)) == [("over", -28)]
+
+    s = paired()
+    for i in range(MAX_REQUESTS_PER_SECOND):
+        s.receive(request(str(i)), now=2.0 + i / 100)
+        s.classified(str(i), [])
+    assert codes(s.receive(request("fast"), now=2.5)) == [("fast", -28)]
+    assert isinstance(s.receive(request("later"), now=3.5)[0], Classify)
+
+
+def test_a_reload_tells_paired_clients_only() -> None:
+    waiting, ready = session(), paired()
+
+    assert waiting.model_changed(("a", "b", "c"), "v2") == []
+    assert ready.model_changed(("a", "b", "c"), "v2") == [
+        Send({"type": "ClassifierReady", "labels": ["a", "b", "c"], "model": "v2"})
+    ]
+    assert waiting.receive(HELLO, now=0.0)[0].message["labels"] == ["a", "b", "c"]  # type: ignore[union-attr]
+
+
+def well_formed(action: Any) -> bool:
+    if isinstance(action, Close):
+        return action.code in (4001, 4002, 4003)
+    if isinstance(action, Classify):
+        return isinstance(action.id, str) and bool(action.id) and bool(action.audio)
+    message = action.message
+    json.dumps(message)
+    if message["type"] == "Error":
+        return set(message) == {"type", "id", "code", "message"} and message["code"] < 0
+    return message["type"] in ("ClassifierReady", "GotClassification")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=10,
+)
+messages = st.one_of(
+    st.text(max_size=200),
+    json_values.map(json.dumps),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["ClassifySoundData", "hello", "x"])},
+        optional={
+            "id": json_values,
+            "audio": json_values | st.binary().map(lambda b: base64.b64encode(b).decode()),
+            "code": json_values,
+            "protocol": json_values,
+        },
+    ).map(json.dumps),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(messages, max_size=12), st.booleans())
+def test_any_messages_get_well_formed_replies_and_no_crash(texts: list[str], pair: bool) -> None:
+    s = paired() if pair else session()
+    for i, text in enumerate(texts):
+        for action in s.receive(text, now=float(i)):
+            assert well_formed(action), action
+            if isinstance(action, Classify):
+                assert all(well_formed(a) for a in s.classified(action.id, [["clap", 1.0]]))

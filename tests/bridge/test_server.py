@@ -1,0 +1,275 @@
+"""bridge.server end to end: real WebSocket connections on 127.0.0.1, a real model."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from bridge.server import Bridge
+from model_export.audio.decode import write_wav
+from tests import synthetic
+
+pytestmark = pytest.mark.slow
+
+CODE = "AB12CD"
+HELLO = {"type": "hello", "code": CODE, "client": "test", "protocol": 1}
+
+
+class Running:
+    """A Bridge serving on a free port in a thread of its own, with its log."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self.log: list[dict[str, Any]] = []
+        self.bridge = Bridge(model_dir, code=CODE, log=self.log.append)
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(30), "the bridge did not start"
+
+    def _run(self) -> None:
+        def ready(port: int) -> None:
+            self.port = port
+            self._ready.set()
+
+        self._loop.run_until_complete(self.bridge.run("127.0.0.1", 0, ready=ready, stop=self._stop))
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def served_model(model_dir: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(model_dir, tmp_path / "model"))
+
+
+@pytest.fixture
+def bridge(served_model: Path) -> Iterator[Running]:
+    running = Running(served_model)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def wavs(dataset: Any, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, str]]:
+    """(base64 WAV, true label) for each held-out clip."""
+    folder = tmp_path_factory.mktemp("wavs")
+    out = []
+    for i, (clip, label) in enumerate(zip(dataset.test_clips, dataset.test_labels, strict=True)):
+        path = folder / f"{i}.wav"
+        write_wav(path, clip, sample_rate_hz=16_000)
+        out.append((base64.b64encode(path.read_bytes()).decode(), label))
+    return out
+
+
+async def paired(url: str, **kwargs: Any) -> Any:
+    ws = await connect(url, **kwargs)
+    await ws.send(json.dumps(HELLO))
+    ready = json.loads(await ws.recv())
+    assert ready["type"] == "ClassifierReady"
+    return ws
+
+
+def request(request_id: str, audio: str) -> str:
+    return json.dumps({"type": "ClassifySoundData", "id": request_id, "audio": audio})
+
+
+def test_many_clients_each_get_every_answer_once(bridge: Running, wavs: list[Any]) -> None:
+    async def client(n: int) -> list[tuple[str, str, str]]:
+        ws = await paired(bridge.url)
+        answers: dict[str, Any] = {}
+        expected = {}
+        async with ws:
+            for batch in range(0, 20, 5):
+                for i in range(batch, batch + 5):
+                    audio, label = wavs[(n + i) % len(wavs)]
+                    expected[f"{n}-{i}"] = label
+                    await ws.send(request(f"{n}-{i}", audio))
+                for _ in range(5):
+                    message = json.loads(await ws.recv())
+                    assert message["type"] == "GotClassification", message
+                    assert message["id"] not in answers
+                    answers[message["id"]] = message["result"]
+                await asyncio.sleep(0.3)  # stay under 20 requests a second
+        return [(rid, expected[rid], answers[rid][0][0]) for rid in expected]
+
+    async def main() -> list[list[tuple[str, str, str]]]:
+        return await asyncio.gather(*(client(n) for n in range(50)))
+
+    results = [row for rows in asyncio.run(main()) for row in rows]
+
+    assert len(results) == 1000
+    assert all(truth == got for _, truth, got in results)
+    requests = [r for r in bridge.log if r["event"] == "classify"]
+    assert len(requests) == 1000 and all(r["ms"] >= 0 for r in requests)
+
+
+def test_a_wrong_code_is_refused_and_closed(bridge: Running) -> None:
+    async def main() -> tuple[dict[str, Any], int | None]:
+        async with connect(bridge.url) as ws:
+            await ws.send(json.dumps({**HELLO, "code": "ZZZZZZ"}))
+            message = json.loads(await ws.recv())
+            with pytest.raises(ConnectionClosed) as closed:
+                await ws.recv()
+            return message, closed.value.rcvd.code if closed.value.rcvd else None
+
+    message, close_code = asyncio.run(main())
+
+    assert (message["type"], message["code"], close_code) == ("Error", -26, 4001)
+
+
+def test_a_page_from_another_site_cannot_connect(bridge: Running) -> None:
+    async def main() -> int:
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(bridge.url, origin="https://evil.example")  # type: ignore[arg-type]
+        return int(refused.value.response.status_code)
+
+    assert asyncio.run(main()) == 403
+
+    async def extension() -> None:  # the extension's own WebView page may
+        ws = await paired(bridge.url, origin="https://pac.assets")
+        await ws.close()
+
+    asyncio.run(extension())
+
+
+def test_bad_audio_gets_errors_and_the_connection_stays_open(
+    bridge: Running, wavs: list[Any]
+) -> None:
+    long = np.zeros(16_000 * 11, np.float32)
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / f"pac-long-{os.getpid()}.wav"
+    write_wav(path, long, sample_rate_hz=16_000)
+    too_long = base64.b64encode(path.read_bytes()).decode()
+    path.unlink()
+
+    async def main() -> list[dict[str, Any]]:
+        ws = await paired(bridge.url)
+        async with ws:
+            await ws.send(request("junk", base64.b64encode(b"not audio at all").decode()))
+            await ws.send(request("long", too_long))
+            replies = [json.loads(await ws.recv()) for _ in range(2)]
+            await ws.send(request("good", wavs[0][0]))
+            replies.append(json.loads(await ws.recv()))
+        return replies
+
+    replies = sorted(asyncio.run(main()), key=lambda m: m["id"])
+
+    assert [(m["id"], m["type"], m.get("code")) for m in replies] == [
+        ("good", "GotClassification", None),
+        ("junk", "Error", -13),
+        ("long", "Error", -24),
+    ]
+
+
+def test_a_retrain_reloads_under_load_without_failures(
+    bridge: Running, served_model: Path, wavs: list[Any]
+) -> None:
+    retrained = served_model.with_name("retrained")
+    shutil.copytree(served_model, retrained)
+    metadata = json.loads((retrained / "metadata.json").read_text())
+    metadata["labels"] = ["A", "B", "C"]
+    (retrained / "metadata.json").write_text(json.dumps(metadata))
+
+    async def main() -> tuple[list[dict[str, Any]], list[str]]:
+        ws = await paired(bridge.url)
+        messages: list[dict[str, Any]] = []
+        sent = []
+        async with ws:
+            for i in range(40):
+                if i == 10:  # what pac train's atomic write does: a new folder renamed in
+                    old = served_model.with_name("old")
+                    served_model.rename(old)
+                    retrained.rename(served_model)
+                await ws.send(request(str(i), wavs[i % len(wavs)][0]))
+                sent.append(str(i))
+                messages.append(json.loads(await ws.recv()))
+                await asyncio.sleep(0.06)
+
+            def done() -> bool:
+                answered = {m.get("id") for m in messages if m["type"] != "ClassifierReady"}
+                ready = any(m["type"] == "ClassifierReady" for m in messages)
+                return ready and answered >= set(sent)
+
+            while not done():
+                messages.append(json.loads(await asyncio.wait_for(ws.recv(), 5)))
+        return messages, sent
+
+    messages, sent = asyncio.run(main())
+
+    answers = [m for m in messages if m["type"] == "GotClassification"]
+    assert sorted(m["id"] for m in answers) == sorted(sent)  # zero failed requests
+    assert [m for m in messages if m["type"] == "Error"] == []
+    (ready,) = [m for m in messages if m["type"] == "ClassifierReady"]
+    assert ready["labels"] == ["A", "B", "C"]
+    assert answers[-1]["result"][0][0] in ("A", "B", "C")
+
+
+def test_a_broken_model_never_replaces_a_working_one(
+    bridge: Running, served_model: Path, wavs: list[Any]
+) -> None:
+    (served_model / "metadata.json").write_text('{"format": "pac-model", "format_')
+    deadline = time.monotonic() + 10
+    while not any(r["event"] == "reload_failed" for r in bridge.log):
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+    async def main() -> dict[str, Any]:
+        ws = await paired(bridge.url)
+        async with ws:
+            await ws.send(request("after", wavs[0][0]))
+            return dict(json.loads(await ws.recv()))
+
+    reply = asyncio.run(main())
+
+    assert reply["type"] == "GotClassification" and reply["result"][0][0] == wavs[0][1]
+
+
+def test_pac_bridge_starts_and_stops_cleanly_on_sigterm(served_model: Path) -> None:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pac", "bridge", str(served_model), "--port", "0",
+         "--host", "127.0.0.1", "--code", CODE],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    started = time.perf_counter() - start
+    assert first.startswith("bridge       : ws://127.0.0.1:"), first
+    url = first.split(": ", 1)[1].strip()
+
+    async def hello() -> None:
+        ws = await paired(url)
+        await ws.close()
+
+    asyncio.run(hello())
+    stop = time.perf_counter()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(10)
+    stopped = time.perf_counter() - stop
+
+    assert code == 0, proc.stderr.read() if proc.stderr else ""
+    assert stopped < 2.0
+    assert started < 10.0  # the 2 s target is measured by bench/bridge_load.py
