@@ -23,7 +23,6 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bridge.server import Bridge
 from model_export.audio.decode import write_wav
-from tests import synthetic
 
 pytestmark = pytest.mark.slow
 
