@@ -97,10 +97,12 @@ def test_every_block_has_its_parameters_and_yail_types(built_aix: Path) -> None:
         "ModelName": ("text", "read-only"),
         "OverlapFactor": ("number", "read-write"),
         "MinimumConfidence": ("number", "read-write"),
+        "BridgeUrl": ("text", "read-write"),
     }
     assert all(p["description"] for p in component["blockProperties"])
     designer = {p["name"]: p for p in component["properties"]}
-    assert set(designer) == {"OverlapFactor", "MinimumConfidence"}
+    assert set(designer) == {"OverlapFactor", "MinimumConfidence", "BridgeUrl"}
+    assert designer["BridgeUrl"]["editorType"] == "string"
     assert designer["OverlapFactor"] == {
         "name": "OverlapFactor",
         "editorType": "non_negative_float",

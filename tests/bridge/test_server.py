@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,43 +20,12 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bridge.server import Bridge
 from model_export.audio.decode import write_wav
+from tests.bridge.running import CODE, Running
 
 pytestmark = pytest.mark.slow
 
-CODE = "AB12CD"
 HELLO = {"type": "hello", "code": CODE, "client": "test", "protocol": 1}
-
-
-class Running:
-    """A Bridge serving on a free port in a thread of its own, with its log."""
-
-    def __init__(self, model_dir: Path) -> None:
-        self.log: list[dict[str, Any]] = []
-        self.bridge = Bridge(model_dir, code=CODE, log=self.log.append)
-        self.port = 0
-        self._ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        assert self._ready.wait(30), "the bridge did not start"
-
-    def _run(self) -> None:
-        def ready(port: int) -> None:
-            self.port = port
-            self._ready.set()
-
-        self._loop.run_until_complete(self.bridge.run("127.0.0.1", 0, ready=ready, stop=self._stop))
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
 
 
 @pytest.fixture

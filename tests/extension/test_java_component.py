@@ -249,6 +249,19 @@ def test_out_of_range_properties_give_minus_17_and_keep_the_old_value(phone: Pho
     assert float(phone.component.MinimumConfidence()) == 0.5
 
 
+def test_bridge_url_reaches_the_page_once_it_has_started(phone: Phone) -> None:
+    url = "ws://192.168.1.20:8765?code=AB12CD"
+    phone.component.BridgeUrl(f"  {url} ")  # before the page has said anything
+
+    assert str(phone.component.BridgeUrl()) == url
+    assert phone.scripts() == []
+    assert phone.webview.settings.mixedContentMode == 0  # ws:// from the https page
+    phone.ready()
+    phone.component.BridgeUrl("")
+
+    assert phone.scripts() == [f'pac.useBridge("{url}")', 'pac.useBridge("")']
+
+
 def test_error_codes_match_the_shared_table(java: Java) -> None:
     table = json.loads(ERROR_CODES_PATH.read_text(encoding="utf-8"))["codes"]
     codes = java(f"{PACKAGE}.ErrorCodes").class_

@@ -9,6 +9,8 @@ PyAV stands in for Android's MediaCodec.
 from __future__ import annotations
 
 import base64
+import json
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +23,7 @@ from model_export.audio.decode import decode_audio, load_audio, write_wav
 from model_export.model_folder.inference import LoadedModel
 from tests import synthetic
 from tests.audio_fixtures import encode
+from tests.bridge.running import CODE, Running
 from tests.conftest import TRICKY_LABELS
 from tests.extension.webview import WebView, chromium, needs_or_skip, webview
 
@@ -189,3 +192,63 @@ def test_a_broken_model_gives_error_minus_8(browser: Any, assets: dict[str, byte
 
     assert reply["type"] == "Error" and reply["id"] is None and reply["code"] == -8
     assert "format_version" in reply["message"]
+
+
+def test_bridge_mode_classifies_on_the_laptop_and_follows_a_retrain(
+    browser: Any, assets: dict[str, bytes], model_dir: Path, tmp_path: Path, dataset: Any
+) -> None:
+    # The page holds the TRICKY_LABELS model; the bridge serves the shared model's labels.
+    served = Path(shutil.copytree(model_dir, tmp_path / "served"))
+    bridge = Running(served)
+    try:
+        with webview(browser, assets) as view:
+            view.wait_for(1)
+            view.call("useBridge", f"{bridge.url}?code={CODE.lower()}")
+            ready = view.wait_for(2)[1]
+            assert ready == {
+                "type": "ClassifierReady", "labels": list(synthetic.LABELS), "model": "served"
+            }  # fmt: skip
+
+            clip = load_audio(dataset.test_paths[0], sample_rate_hz=16_000)
+            result = classify_in_page(view, "via-bridge", clip, 16_000)
+            expected = LoadedModel(served).classify(clip)
+            assert [label for label, _ in result] == [label for label, _ in expected]
+            np.testing.assert_allclose(
+                [c for _, c in result], [c for _, c in expected], rtol=0, atol=PARITY_TOLERANCE
+            )
+
+            # A retrain while connected: the page hears the new labels.
+            retrained = Path(shutil.copytree(served, tmp_path / "retrained"))
+            metadata = json.loads((retrained / "metadata.json").read_text())
+            metadata["labels"] = ["A", "B", "C"]
+            (retrained / "metadata.json").write_text(json.dumps(metadata))
+            served.rename(tmp_path / "old")
+            retrained.rename(served)
+            before = len(view.messages())
+            reloaded = view.wait_for(before + 1, timeout_ms=15_000)[before]
+            assert reloaded == {
+                "type": "ClassifierReady",
+                "labels": ["A", "B", "C"],
+                "model": "served",
+            }
+
+            # The bridge goes away: Error -30, once, while the page retries.
+            bridge.stop()
+            lost = view.wait_for(before + 2, timeout_ms=15_000)[before + 1]
+            assert (lost["type"], lost["code"]) == ("Error", -30)
+            before = len(view.messages())
+            view.classify_pcm16("offline", pcm16(clip), 16_000)
+            offline = view.wait_for(before + 1)[before]
+            assert (offline["id"], offline["code"]) == ("offline", -30)
+    finally:
+        bridge.stop()
+
+
+def test_a_bridge_url_without_a_code_is_an_invalid_argument(page: WebView) -> None:
+    before = len(page.messages())
+
+    page.call("useBridge", "ws://127.0.0.1:1")
+    reply = page.wait_for(before + 1)[before]
+
+    assert (reply["type"], reply["code"]) == ("Error", -17)
+    assert "pairing code" in reply["message"]

@@ -91,6 +91,9 @@ def chromium() -> Iterator[Any]:
         context = p.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
         )
+        # Chromium asks before a page reaches the local network (Local Network Access), as
+        # bridge mode does; the user (or, on a phone, the app) allows it for the page.
+        context.grant_permissions(["local-network-access"], origin=ASSET_BASE.rstrip("/"))
         try:
             yield context
         finally:

@@ -19,6 +19,8 @@
  *   pac.startListening(overlapFactor, minimumConfidence)
  *   pac.listenChunk(base64Pcm16, sampleRateHz)   one AudioRecord chunk (about 0.1 s)
  *   pac.stopListening()
+ *   pac.useBridge(bridgeUrl)   "ws://HOST:PORT?code=CODE" sends clips and listening windows
+ *       to `pac bridge` instead (docs/bridge-protocol.md); "" returns to the local model
  *
  * While listening, a window is classified every hop (listening.js), and its
  * GotClassification is posted (id "listening-N") when its top confidence

@@ -8,11 +8,18 @@
  * listening, `pac.listenChunk(base64Pcm16, sampleRateHz)` for each chunk that
  * AudioRecord delivers. Every message goes through ./messages.js. Nothing is
  * fetched from outside the assets.
+ *
+ * Bridge mode (`pac.useBridge("ws://HOST:PORT?code=CODE")`, from the BridgeUrl
+ * property): clips and listening windows go to `pac bridge` on the laptop over
+ * the WebView's own WebSocket instead of the model in the assets; the same
+ * messages come back. A dropped connection posts Error -30 and reconnects with
+ * backoff. `pac.useBridge("")` returns to the local model.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { ERROR_CODES, JAVA_INTERFACE, classifierReady, error, gotClassification } from './messages.js';
+import { backoffMs, classifySoundData, hello, parseBridgeUrl } from './bridge_client.js';
 import { Listener } from './listening.js';
 import { classify, loadModelFromFiles, weightShardPaths } from './pac_model.js';
 import { resample } from './resample.js';
@@ -50,6 +57,82 @@ export function pcm16ToFloat32(bytes) {
 }
 
 let model = null;
+let modelName = 'model';
+/** Bridge mode: {url, code, socket, open, attempt, announced, refused, listening: Set}. */
+let bridge = null;
+
+function useBridge(text) {
+  if (bridge !== null) {
+    const old = bridge;
+    bridge = null;
+    clearTimeout(old.timer);
+    if (old.socket) old.socket.close();
+  }
+  if (!text) {
+    if (model !== null) post(classifierReady(model.labels, modelName));
+    return;
+  }
+  let target;
+  try {
+    target = parseBridgeUrl(text);
+  } catch (err) {
+    post(error(null, ERROR_CODES.INVALID_ARGUMENT, err.message));
+    return;
+  }
+  bridge = { ...target, socket: null, open: false, attempt: 0, announced: false, refused: false };
+  bridge.listening = new Set();
+  connectBridge(bridge);
+}
+
+function connectBridge(b) {
+  const ws = new WebSocket(b.url);
+  b.socket = ws;
+  ws.onopen = () => ws.send(JSON.stringify(hello(b.code)));
+  ws.onmessage = (event) => {
+    if (bridge !== b) return;
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (message.type === 'ClassifierReady') {
+      b.open = true;
+      b.attempt = 0;
+      b.announced = false;
+    }
+    if (message.type === 'Error' && (message.code === ERROR_CODES.WRONG_CODE || message.code === ERROR_CODES.UNSUPPORTED_PROTOCOL)) {
+      b.refused = true; // reconnecting cannot help
+    }
+    if (message.type === 'GotClassification' && b.listening.delete(message.id)) {
+      if (listening === null || message.result[0][1] < listening.minimumConfidence) return;
+    }
+    post(message);
+  };
+  ws.onclose = () => {
+    if (bridge !== b) return;
+    b.open = false;
+    b.listening.clear();
+    if (b.refused) return;
+    if (!b.announced) {
+      b.announced = true;
+      post(error(null, ERROR_CODES.BRIDGE_DISCONNECTED, `no connection to the bridge at ${b.url}; reconnecting`));
+    }
+    b.timer = setTimeout(() => {
+      if (bridge === b) connectBridge(b);
+    }, backoffMs(b.attempt++));
+  };
+}
+
+/** Sends a clip to the bridge; false (after posting Error -30) when it is not connected. */
+function sendToBridge(id, samples, rateHz) {
+  if (!bridge.open) {
+    post(error(id, ERROR_CODES.BRIDGE_DISCONNECTED, `not connected to the bridge at ${bridge.url}`));
+    return false;
+  }
+  bridge.socket.send(JSON.stringify(classifySoundData(id, samples, rateHz)));
+  return true;
+}
 
 async function start() {
   tf.env().set('PROD', true);
@@ -75,13 +158,24 @@ async function start() {
     const shards = await Promise.all(weightShardPaths(modelJson).map((p) => fetchAsset(p)));
     model = await loadModelFromFiles(modelJson, shards, metadata);
     const info = await fetchAsset('pac_extension.json', 'json').catch(() => ({}));
-    post(classifierReady(model.labels, info.model_name ?? 'model'));
+    modelName = info.model_name ?? 'model';
+    if (bridge === null) post(classifierReady(model.labels, modelName));
   } catch (err) {
     post(error(null, ERROR_CODES.INVALID_MODEL, `the model cannot be loaded: ${err.message}`));
   }
 }
 
 async function classifyRequest(id, pcmUrl, sampleRateHz) {
+  if (bridge !== null) {
+    try {
+      const response = await fetch(pcmUrl);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      sendToBridge(id, pcm16ToFloat32(await response.arrayBuffer()), sampleRateHz);
+    } catch (err) {
+      post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    }
+    return;
+  }
   if (model === null) {
     post(error(id, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
     return;
@@ -142,6 +236,10 @@ function listenChunk(base64Pcm16, sampleRateHz) {
   }
   for (const window of windows) {
     const id = `listening-${listening.windows++}`;
+    if (bridge !== null) {
+      if (bridge.open && sendToBridge(id, window, model.sampleRateHz)) bridge.listening.add(id);
+      continue;
+    }
     try {
       const result = classify(model, window);
       if (result[0][1] >= listening.minimumConfidence) post(gotClassification(id, result));
@@ -157,6 +255,7 @@ window.pac = {
   },
   startListening,
   listenChunk,
+  useBridge,
   stopListening: () => {
     listening = null;
   },

@@ -2,7 +2,13 @@
 package android.webkit;
 
 public class WebSettings {
+  public static final int MIXED_CONTENT_ALWAYS_ALLOW = 0;
   public boolean javaScriptEnabled;
+  public int mixedContentMode = 1;
+
+  public void setMixedContentMode(int mode) {
+    mixedContentMode = mode;
+  }
 
   public void setJavaScriptEnabled(boolean flag) {
     javaScriptEnabled = flag;

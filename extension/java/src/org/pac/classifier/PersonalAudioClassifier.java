@@ -4,6 +4,7 @@ import android.util.Base64;
 import android.webkit.JavascriptInterface;
 import android.webkit.WebResourceRequest;
 import android.webkit.WebResourceResponse;
+import android.webkit.WebSettings;
 import android.webkit.WebView;
 import android.webkit.WebViewClient;
 import com.google.appinventor.components.annotations.DesignerComponent;
@@ -86,12 +87,16 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
   private float overlapFactor = 0.5f;
   private float minimumConfidence = 0.5f;
   private Recorder recorder;
+  private String bridgeUrl = "";
+  private volatile boolean pageStarted;
 
   public PersonalAudioClassifier(Form form) {
     super(form);
     form.registerForOnDestroy(this);
     webView = new WebView(form);
     webView.getSettings().setJavaScriptEnabled(true);
+    // Bridge mode opens ws:// to the laptop from the https://pac.assets page.
+    webView.getSettings().setMixedContentMode(WebSettings.MIXED_CONTENT_ALWAYS_ALLOW);
     webView.addJavascriptInterface(new JsInterface(), JS_INTERFACE);
     webView.setWebViewClient(new AssetClient());
     webView.loadUrl(ASSET_BASE + PAGE);
@@ -246,6 +251,23 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
     restartListening();
   }
 
+  @SimpleProperty(category = PropertyCategory.BEHAVIOR, description = "While you build your "
+      + "app with the Companion: the address and pairing code that pac bridge prints, like "
+      + "ws://192.168.1.20:8765?code=AB12CD (its QR code holds exactly this). Sounds are then "
+      + "classified on the laptop by the newest model. Empty: the model inside the extension.")
+  public String BridgeUrl() {
+    return bridgeUrl;
+  }
+
+  @DesignerProperty(editorType = PropertyTypeConstants.PROPERTY_TYPE_STRING, defaultValue = "")
+  @SimpleProperty
+  public void BridgeUrl(String url) {
+    bridgeUrl = url == null ? "" : url.trim();
+    if (pageStarted) {
+      callJs("pac.useBridge(" + Json.quote(bridgeUrl) + ")");
+    }
+  }
+
   @Override
   public void onDestroy() {
     stopRecorder();
@@ -319,6 +341,12 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
 
   /** Fires the event a JS message stands for; runs on the UI thread. */
   void handle(Message message) {
+    if (!pageStarted) {  // the page is up: hand it a BridgeUrl set before it was
+      pageStarted = true;
+      if (bridgeUrl.length() > 0) {
+        callJs("pac.useBridge(" + Json.quote(bridgeUrl) + ")");
+      }
+    }
     if ("ClassifierReady".equals(message.type)) {
       labels = YailList.makeList(new ArrayList<Object>(message.labels));
       modelName = message.model;
