@@ -262,6 +262,18 @@ def test_bridge_url_reaches_the_page_once_it_has_started(phone: Phone) -> None:
     assert phone.scripts() == [f'pac.useBridge("{url}")', 'pac.useBridge("")']
 
 
+def test_only_the_extension_page_gets_the_permissions_it_asks_for(phone: Phone) -> None:
+    request_class = phone.java("android.webkit.PermissionRequest")
+    ours = request_class("https://pac.assets", ["local-network-access"])
+    theirs = request_class("https://evil.example", ["local-network-access"])
+
+    phone.webview.chromeClient.onPermissionRequest(ours)
+    phone.webview.chromeClient.onPermissionRequest(theirs)
+
+    assert [str(r) for r in ours.granted] == ["local-network-access"] and not ours.denied
+    assert theirs.granted is None and theirs.denied
+
+
 def test_error_codes_match_the_shared_table(java: Java) -> None:
     table = json.loads(ERROR_CODES_PATH.read_text(encoding="utf-8"))["codes"]
     codes = java(f"{PACKAGE}.ErrorCodes").class_

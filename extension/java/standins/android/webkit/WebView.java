@@ -12,6 +12,7 @@ public class WebView {
   public Object javascriptInterface;
   public String javascriptInterfaceName;
   public WebViewClient client;
+  public WebChromeClient chromeClient;
   public String url;
   public boolean destroyed;
 
@@ -40,6 +41,10 @@ public class WebView {
 
   public void setWebViewClient(WebViewClient client) {
     this.client = client;
+  }
+
+  public void setWebChromeClient(WebChromeClient client) {
+    chromeClient = client;
   }
 
   public void destroy() {

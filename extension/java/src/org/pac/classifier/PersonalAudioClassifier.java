@@ -2,6 +2,8 @@ package org.pac.classifier;
 
 import android.util.Base64;
 import android.webkit.JavascriptInterface;
+import android.webkit.PermissionRequest;
+import android.webkit.WebChromeClient;
 import android.webkit.WebResourceRequest;
 import android.webkit.WebResourceResponse;
 import android.webkit.WebSettings;
@@ -99,6 +101,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
     webView.getSettings().setMixedContentMode(WebSettings.MIXED_CONTENT_ALWAYS_ALLOW);
     webView.addJavascriptInterface(new JsInterface(), JS_INTERFACE);
     webView.setWebViewClient(new AssetClient());
+    webView.setWebChromeClient(new PagePermissions());
     webView.loadUrl(ASSET_BASE + PAGE);
   }
 
@@ -377,6 +380,22 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
               handle(message);
             }
           });
+    }
+  }
+
+  /**
+   * Grants what the extension's own page asks for (bridge mode reaches the laptop on the
+   * local network, which WebViews may gate behind a permission); other pages get nothing.
+   */
+  static final class PagePermissions extends WebChromeClient {
+    @Override
+    public void onPermissionRequest(PermissionRequest request) {
+      if (ASSET_BASE.equals(request.getOrigin().toString() + "/")
+          || ASSET_BASE.equals(request.getOrigin().toString())) {
+        request.grant(request.getResources());
+      } else {
+        request.deny();
+      }
     }
   }
 
