@@ -1,7 +1,7 @@
 """A cache of built front-ends, one folder per window size and code version.
 
 ``frontend_for`` returns the front-end for a window, building it with
-TensorFlow (about 15 s) only when the cache has none for the current code.
+TensorFlow (about 20 s) only when the cache has none for the current code.
 The cache lives in ``$PAC_CACHE_DIR``, else ``$XDG_CACHE_HOME/pac``, else
 ``~/.cache/pac``; deleting it is always safe.
 """
@@ -130,7 +130,7 @@ def frontend_for(
     if on_build is not None:
         on_build(
             f"preparing the feature front-end for a {window_samples} sample window "
-            "(once per window size and pac version; about 15 s)"
+            "(once per window size and pac version; about 20 s)"
         )
     from model_export.frontend.build import build_frontend_files
 
