@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aix_build import sources
 from aix_build.describe import build_info_json, components_json, read_component
@@ -67,10 +68,12 @@ def check_labels(labels: list[str], *, source: str) -> None:
             )
 
 
-def model_assets(model_dir: Path) -> dict[str, bytes]:
-    """The model folder's files for the TF.js runtime: model.json, its shards, metadata.json."""
+def model_assets(model_dir: Path, metadata: dict[str, Any]) -> dict[str, bytes]:
+    """The model folder's files for the TF.js runtime: model.json, its shards, metadata.json.
+
+    ``metadata`` is the folder's metadata.json, already read and validated.
+    """
     metadata_path = model_dir / METADATA_FILENAME
-    metadata = read_metadata(model_dir)
     check_labels(list(metadata["labels"]), source=str(metadata_path))
     manifest_path = model_dir / TFJS_MODEL_FILENAME
     try:
@@ -110,9 +113,10 @@ def compile_component(
     asset_names: list[str],
     cache_dir: Path,
     android_jar: Path | None = None,
-) -> Path:
-    """Stage and compile the component for ``package``; return its classes folder.
+) -> list[Path]:
+    """Stage and compile the component for ``package``.
 
+    Returns the classpath to load it from: its classes folder, then the stand-ins.
     With ``android_jar``, Android's own classes come from it (ahead of the stand-ins).
     """
     standins = standin_classes(cache_dir)
@@ -120,7 +124,7 @@ def compile_component(
     classes = work / "classes"
     classpath = [standins] if android_jar is None else [android_jar, standins]
     compile_java(staged, classpath=classpath, out_dir=classes)
-    return classes
+    return [classes, standins]
 
 
 def _license_text() -> bytes:
@@ -160,7 +164,7 @@ def build_aix(
     if android_jar is not None and not android_jar.is_file():
         raise BuildError(f"--android-jar {android_jar}: no such file")
     metadata = read_metadata(model_dir)
-    assets = model_assets(model_dir)
+    assets = model_assets(model_dir, metadata)
     try:
         assets.update(sources.js_assets())
     except sources.SourcesError as exc:
@@ -181,17 +185,15 @@ def build_aix(
     files: dict[str, bytes] = {f"{root}/assets/{name}": data for name, data in assets.items()}
     with tempfile.TemporaryDirectory(prefix="pac-aix-") as tmp:
         work = Path(tmp)
-        classes = compile_component(
+        classpath = compile_component(
             work,
             package=package,
             asset_names=sorted(assets),
             cache_dir=cache_dir,
             android_jar=android_jar,
         )
-        component = read_component(
-            f"{package}.{sources.COMPONENT_NAME}",
-            classpath=[classes, standin_classes(cache_dir)],
-        )
+        component = read_component(f"{package}.{sources.COMPONENT_NAME}", classpath=classpath)
+        classes = classpath[0]
         runtime = {
             path.relative_to(classes).as_posix(): path.read_bytes()
             for path in sorted(classes.rglob("*.class"))

@@ -121,30 +121,28 @@ def read_component(class_name: str, *, classpath: Sequence[Path]) -> Component:
     getters: dict[str, Any] = {}
     setters: dict[str, Any] = {}
     for method in sorted(cls.getDeclaredMethods(), key=lambda m: str(m.getName())):
-        if not any(method.getAnnotation(a) is not None for a in (event_ann, function_ann)) and (
-            method.getAnnotation(property_ann) is None
-        ):
+        event = method.getAnnotation(event_ann)
+        function = method.getAnnotation(function_ann)
+        if event is None and function is None and method.getAnnotation(property_ann) is None:
             continue  # not a block: helpers, and the compiler's synthetic accessors
         name = str(method.getName())
         where = f"{class_name}.{name}"
         params = tuple(
             Param(str(p.getName()), _yail(p.getType(), where)) for p in method.getParameters()
         )
-        if method.getAnnotation(event_ann) is not None:
-            ann = method.getAnnotation(event_ann)
-            events.append(Block(name, str(ann.description()), params))
-        elif method.getAnnotation(function_ann) is not None:
-            ann = method.getAnnotation(function_ann)
-            returns = str(method.getReturnType().getName())
+        if event is not None:
+            events.append(Block(name, str(event.description()), params))
+        elif function is not None:
+            returns = method.getReturnType()
             methods.append(
                 Block(
                     name,
-                    str(ann.description()),
+                    str(function.description()),
                     params,
-                    None if returns == "void" else _yail(method.getReturnType(), where),
+                    None if str(returns.getName()) == "void" else _yail(returns, where),
                 )
             )
-        elif method.getAnnotation(property_ann) is not None:
+        else:
             (getters if not params else setters)[name] = method
 
     properties = []

@@ -31,15 +31,13 @@ def error_table() -> str:
 
 
 def blocks_reference(cache_dir: Path) -> str:
-    from aix_build.build import compile_component, standin_classes
+    from aix_build.build import compile_component
 
     with tempfile.TemporaryDirectory(prefix="pac-docs-") as tmp:
-        classes = compile_component(
+        classpath = compile_component(
             Path(tmp), package=DEFAULT_PACKAGE, asset_names=[], cache_dir=cache_dir
         )
-        component = read_component(
-            f"{DEFAULT_PACKAGE}.{COMPONENT_NAME}", classpath=[classes, standin_classes(cache_dir)]
-        )
+        component = read_component(f"{DEFAULT_PACKAGE}.{COMPONENT_NAME}", classpath=classpath)
     return blocks_markdown(component)
 
 

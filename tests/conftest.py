@@ -24,7 +24,14 @@ import numpy as np
 import pytest
 
 from tests import synthetic
-from tests.helpers import Array, Dataset, metadata_for, shared_train_config, windows_of
+from tests.helpers import (
+    Array,
+    Dataset,
+    metadata_for,
+    shared_train_config,
+    skip_or_fail_on_ci,
+    windows_of,
+)
 
 TRAIN_SEED = 1
 TEST_SEED = 2
@@ -162,11 +169,7 @@ def needs_aix_tools_or_skip() -> None:
     js = Path(__file__).resolve().parent.parent / "extension" / "js" / "node_modules" / "esbuild"
     if shutil.which("npm") is None or not js.is_dir():
         problems.append("npm or extension/js/node_modules is missing (cd extension/js && npm ci)")
-    if problems:
-        message = "building the .aix needs: " + "; ".join(problems)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI=true: these tests must run)")
-        pytest.skip(message)
+    skip_or_fail_on_ci("building the .aix needs", problems)
 
 
 @pytest.fixture(scope="session")

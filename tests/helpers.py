@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,18 @@ import numpy.typing as npt
 
 Array = npt.NDArray[Any]
 """Any numpy array (annotations only)."""
+
+
+def skip_or_fail_on_ci(what: str, problems: list[str]) -> None:
+    """Skip when ``problems`` (missing tools) stop a test here; fail instead on CI (CI=true)."""
+    if not problems:
+        return
+    import pytest
+
+    message = f"{what}: " + "; ".join(problems)
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: these tests must run)")
+    pytest.skip(message)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Skipped when either is missing, except in CI (``CI=true``), where that is a fail
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from model_export.model_folder.inference import LoadedModel
 from tests import synthetic
-from tests.helpers import Array
+from tests.helpers import Array, skip_or_fail_on_ci
 
 REPO = Path(__file__).resolve().parents[2]
 JS_DIR = REPO / "extension" / "js"
@@ -33,11 +32,7 @@ def node_or_skip() -> str:
         problems.append("`node` is not on PATH")
     if not (JS_DIR / "node_modules" / "@tensorflow" / "tfjs").is_dir():
         problems.append(f"{JS_DIR / 'node_modules'} is missing; run `cd extension/js && npm ci`")
-    if problems:
-        message = "TF.js parity needs Node: " + "; ".join(problems)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI=true: this test must run)")
-        pytest.skip(message)
+    skip_or_fail_on_ci("TF.js parity needs Node", problems)
     assert node is not None
     return node
 

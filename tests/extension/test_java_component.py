@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aix_build.build import compile_component, standin_classes
+from aix_build.build import compile_component
 from aix_build.java import load_class
 from aix_build.sources import ERROR_CODES_PATH
 from model_export.audio.decode import write_wav
@@ -62,10 +62,10 @@ def java(tmp_path_factory: pytest.TempPathFactory) -> Java:
     needs_aix_tools_or_skip()
     work = tmp_path_factory.mktemp("java")
     cache = tmp_path_factory.mktemp("java-cache")
-    classes = compile_component(
+    classpath = compile_component(
         work, package=PACKAGE, asset_names=["pac_webview.html", "model.json"], cache_dir=cache
     )
-    return Java([classes, standin_classes(cache)])
+    return Java(classpath)
 
 
 class Phone:

@@ -10,7 +10,6 @@ Java's ``addJavascriptInterface`` object would receive.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.helpers import skip_or_fail_on_ci
 
 REPO = Path(__file__).resolve().parents[2]
 JS_DIR = REPO / "extension" / "js"
@@ -46,11 +45,7 @@ def needs_or_skip() -> None:
         problems.append("the playwright package is missing (./dev setup)")
     if not (JS_DIR / "node_modules" / "esbuild").is_dir() or shutil.which("node") is None:
         problems.append(f"node or {JS_DIR / 'node_modules'} is missing (cd extension/js && npm ci)")
-    if problems:
-        message = "the WebView tests need: " + "; ".join(problems)
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{message} (CI=true: these tests must run)")
-        pytest.skip(message)
+    skip_or_fail_on_ci("the WebView tests need", problems)
 
 
 class WebView:

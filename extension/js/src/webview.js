@@ -166,17 +166,7 @@ async function start() {
 }
 
 async function classifyRequest(id, pcmUrl, sampleRateHz) {
-  if (bridge !== null) {
-    try {
-      const response = await fetch(pcmUrl);
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      sendToBridge(id, pcm16ToFloat32(await response.arrayBuffer()), sampleRateHz);
-    } catch (err) {
-      post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
-    }
-    return;
-  }
-  if (model === null) {
+  if (bridge === null && model === null) {
     post(error(id, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
     return;
   }
@@ -184,9 +174,15 @@ async function classifyRequest(id, pcmUrl, sampleRateHz) {
   try {
     const response = await fetch(pcmUrl);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    pcm = await resample(pcm16ToFloat32(await response.arrayBuffer()), sampleRateHz, model.sampleRateHz);
+    pcm = pcm16ToFloat32(await response.arrayBuffer());
+    // The bridge resamples on the laptop; the local model needs its own rate.
+    if (bridge === null) pcm = await resample(pcm, sampleRateHz, model.sampleRateHz);
   } catch (err) {
     post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    return;
+  }
+  if (bridge !== null) {
+    sendToBridge(id, pcm, sampleRateHz);
     return;
   }
   try {
