@@ -63,6 +63,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import wave
 from collections.abc import Callable, Sequence
@@ -1045,6 +1046,65 @@ def sound_to_audio(p: dict[str, Any]) -> FloatArray:
     return sox_effects(y, TRIM_PAD_EFFECTS)
 
 
+def _to_clip(cmd: Sequence[str], effects: Sequence[str] = ()) -> FloatArray:
+    """Run ``cmd`` (which writes a WAV to stdout), then sox: mono, 16 kHz, ``effects``, trim, pad."""
+    wav = _run(cmd)
+    raw = ("-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1")
+    out = _run(
+        [
+            "sox", "-V1", "-t", "wav", "-", *raw, "-r", str(SAMPLE_RATE_HZ), "-",
+            *effects, *TRIM_PAD_EFFECTS,
+        ],
+        stdin=wav,
+    )  # fmt: skip
+    return np.frombuffer(out, dtype="<f4").astype(np.float32)
+
+
+def _tts_to_clip(command: Sequence[str], *, text: str, gain_db: float) -> FloatArray:
+    """Run a TTS ``command`` that reads ``text`` on stdin and writes ``OUT`` (a WAV path)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "tts.wav")
+        _run([out if arg == "OUT" else arg for arg in command], stdin=text.encode())
+        return _to_clip(["sox", out, "-t", "wav", "-"], ["vol", f"{gain_db}dB"])
+
+
+def flite_to_audio(p: dict[str, Any]) -> FloatArray:
+    """A ``kind='flite'`` source: Flite's voice ``p['voice']`` (kal, kal16, awb, rms, slt)."""
+    stretch = f"duration_stretch={p['duration_stretch']}"
+    command = ["flite", "-voice", p["voice"], "--setf", stretch, "-f", "/dev/stdin", "-o", "OUT"]
+    return _tts_to_clip(command, text=p["text"], gain_db=p["gain_db"])
+
+
+def festival_to_audio(p: dict[str, Any]) -> FloatArray:
+    """A ``kind='festival'`` source: Festival's ``text2wave`` with voice ``p['voice']``."""
+    stretch = f"(Parameter.set 'Duration_Stretch {p['duration_stretch']})"
+    command = ["text2wave", "-eval", f"(voice_{p['voice']})", "-eval", stretch, "-o", "OUT"]
+    return _tts_to_clip(command, text=p["text"], gain_db=p["gain_db"])
+
+
+def recording_to_audio(p: dict[str, Any]) -> FloatArray:
+    """A ``kind='recording'`` source: a sample file, mixed to mono, cut to ``p['max_s']``.
+
+    The leading silence is trimmed first; a sound that rings on past
+    ``max_s`` fades out over its last 0.2 s, as a student would stop recording.
+    """
+    cut = [
+        "silence", "1", "0.01", "0.5%", "trim", "0", str(p["max_s"]),
+        "fade", "t", "0", str(p["max_s"]), "0.2",
+        "norm", str(p["peak_dbfs"]),
+    ]  # fmt: skip
+    return _to_clip(["sox", "-V1", p["path"], "-t", "wav", "-", "remix", "-"], cut)
+
+
+SOURCE_RENDERERS: dict[str, Callable[[dict[str, Any]], FloatArray]] = {
+    "sound": lambda p: sound_to_audio(p),
+    "flite": flite_to_audio,
+    "festival": festival_to_audio,
+    "recording": recording_to_audio,
+}
+"""Renderers of every source kind but espeak speech (which render_clip retries when too long)."""
+
+
 # ------------------------------------------------------------------ rendering
 
 
@@ -1063,7 +1123,7 @@ def render_clip(clip: Clip, root: str) -> dict[str, Any]:
             y = espeak_to_audio(**speech_args)
         src["speed_wpm"] = speech_args["speed_wpm"]
     else:
-        y = sound_to_audio(src)
+        y = SOURCE_RENDERERS[src["kind"]](src)
     clean = y
     entry: dict[str, Any] = {"split": clip.split, "label": clip.label, **src}
     if clip.noise is not None:
@@ -1086,7 +1146,7 @@ def render_clip(clip: Clip, root: str) -> dict[str, Any]:
     entry["rms_dbfs"] = dbfs(y)
     entry["content_rms_dbfs"] = dbfs(content(clean))
     entry["peak_dbfs"] = round(20 * math.log10(max(float(np.max(np.abs(y))), 1e-9)), 1)
-    if src["kind"] == "speech":
+    if src["kind"] in ("speech", "flite", "festival"):
         entry.update(f0_stats(clean))
     if clip.phone:
         phone_rel = Path(f"{clip.split}_phone") / clip.label / f"{clip.stem}.3gp"

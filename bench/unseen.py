@@ -1,0 +1,221 @@
+"""Accuracy on audio from sources that training never used, as a student's app meets it.
+
+    python bench/unseen.py [--data bench/data/unseen] [--tasks numbers,sounds] [--seeds 0,1,2]
+
+Each task (bench/unseen_data.py, which this script runs when data is missing)
+trains on 5 clips per label and is scored three ways on its test clips:
+
+* ``test``: the clip as a WAV file (``pac classify``, ``ClassifySoundData``);
+* ``phone``: the same clip as App Inventor's SoundRecorder stores it (3GP, AMR-NB);
+* ``shifted``: the clip inside a longer stretch of its own background noise, in
+  the window that continuous listening hands the model when the sound's
+  centre is 0.25 s before or after the window's centre (two scores per clip).
+
+Reported per task: accuracy, the mean over seeds, with a 95% Wilson interval
+for the number of distinct test clips (seeds re-train the model; they do not
+add clips). ``human_words`` pools its groups, each a model of its own.
+Writes ``bench/results/unseen.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from accuracy import load_split  # noqa: E402
+from unseen_data import TASKS  # noqa: E402
+
+from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
+from model_export.audio.preprocess import centre_in_window  # noqa: E402
+from model_export.frontend.cache import frontend_for  # noqa: E402
+from model_export.training.config import TrainConfig  # noqa: E402
+from model_export.training.train import Classifier, train_classifier  # noqa: E402
+
+SHIFT_SECONDS = 0.25
+VIEWS = ("test", "phone", "shifted")
+TARGET = 0.95
+
+
+@dataclass(frozen=True)
+class Group:
+    """One trained model's data: training clips and the test clips in each view."""
+
+    train: tuple[list[np.ndarray], list[str]]
+    views: dict[str, tuple[list[np.ndarray], list[str]]]
+
+
+def wilson_interval(successes: float, n: int, *, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion ``successes / n``."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def listening_window(
+    clip: np.ndarray, *, shift_samples: int, window_samples: int, seed: int
+) -> np.ndarray:
+    """The window continuous listening sees with the clip's centre ``shift_samples`` off centre.
+
+    The clip sits in a stretch of white noise at the level of its own first
+    50 ms (its recorded background), so the window never holds digital silence
+    that the clip did not have.
+    """
+    rng = np.random.default_rng(seed)
+    floor = float(np.sqrt(np.mean(clip[: MODEL_SAMPLE_RATE_HZ // 20].astype(np.float64) ** 2)))
+    margin = window_samples + abs(shift_samples)
+    stream = (rng.standard_normal(len(clip) + 2 * margin) * floor).astype(np.float32)
+    stream[margin : margin + len(clip)] = clip
+    start = margin + len(clip) // 2 - shift_samples - window_samples // 2
+    return stream[start : start + window_samples]
+
+
+def shifted_views(
+    clips: Sequence[np.ndarray], truth: Sequence[str], *, window_samples: int
+) -> tuple[list[np.ndarray], list[str]]:
+    shift = round(SHIFT_SECONDS * MODEL_SAMPLE_RATE_HZ)
+    windows, labels = [], []
+    for i, (clip, label) in enumerate(zip(clips, truth, strict=True)):
+        for sign in (-1, 1):
+            windows.append(
+                listening_window(
+                    clip, shift_samples=sign * shift, window_samples=window_samples, seed=i
+                )
+            )
+            labels.append(label)
+    return windows, labels
+
+
+def load_group(folder: Path, *, window_samples: int) -> Group:
+    test = load_split(folder / "test")
+    return Group(
+        train=load_split(folder / "train"),
+        views={
+            "test": test,
+            "phone": load_split(folder / "test_phone"),
+            "shifted": shifted_views(*test, window_samples=window_samples),
+        },
+    )
+
+
+def correct(
+    model: Classifier,
+    labels: tuple[str, ...],
+    clips: Sequence[np.ndarray],
+    truth: Sequence[str],
+    window_samples: int,
+) -> int:
+    """How many clips the model labels right, through the exported graph's preprocessing."""
+    windows = np.stack(
+        [
+            centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
+            for c in clips
+        ]
+    )
+    predicted = model.predict(windows).argmax(axis=1)
+    return sum(labels[p] == t for p, t in zip(predicted, truth, strict=True))
+
+
+def run_task(
+    groups: Sequence[Group], *, frontend: Any, config: TrainConfig, seeds: Sequence[int]
+) -> dict[str, Any]:
+    counts = {v: sum(len(g.views[v][1]) for g in groups) for v in VIEWS}
+    per_seed: dict[str, list[float]] = {v: [] for v in VIEWS}
+    for seed in seeds:
+        hits = dict.fromkeys(VIEWS, 0)
+        for g in groups:
+            result = train_classifier(
+                *g.train, frontend=frontend, config=replace(config, seed=seed)
+            )
+            for v in VIEWS:
+                hits[v] += correct(
+                    result.classifier, result.labels, *g.views[v], config.window_samples
+                )
+        for v in VIEWS:
+            per_seed[v].append(hits[v] / counts[v])
+    row: dict[str, Any] = {"clips": counts, "accuracy_per_seed": per_seed}
+    row["accuracy"] = {v: float(np.mean(a)) for v, a in per_seed.items()}
+    # Shifted views are two per clip; the interval counts distinct clips.
+    distinct = {v: counts[v] // (2 if v == "shifted" else 1) for v in VIEWS}
+    row["wilson95"] = {
+        v: wilson_interval(row["accuracy"][v] * distinct[v], distinct[v]) for v in VIEWS
+    }
+    return row
+
+
+def ensure_data(data: Path, tasks: Sequence[str]) -> None:
+    if all(any((data / t).glob("*/manifest.json")) for t in tasks):
+        return
+    print(f"building {', '.join(tasks)} into {data} ...", file=sys.stderr)
+    script = ROOT / "bench" / "unseen_data.py"
+    command = [sys.executable, str(script), "--out", str(data), "--tasks", ",".join(tasks)]
+    subprocess.run(command, check=True)
+
+
+def print_table(rows: dict[str, dict[str, Any]], config: TrainConfig, seeds: Sequence[int]) -> None:
+    print(
+        f"\nwindow {config.window_seconds:g} s, seeds {list(seeds)}; accuracy (mean over seeds) "
+        "and 95% Wilson interval"
+    )
+    width = max(len(t) for t in [*rows, "mean"])
+    print(f"{'task':<{width}} {'clips':>5}  " + "  ".join(f"{v:<19}" for v in VIEWS))
+    for task, row in rows.items():
+        cells = []
+        for v in VIEWS:
+            lo, hi = row["wilson95"][v]
+            cells.append(f"{row['accuracy'][v]:6.1%} [{lo:5.1%}-{hi:5.1%}]")
+        print(f"{task:<{width}} {row['clips']['test']:>5}  " + "  ".join(cells))
+    means = [np.mean([r["accuracy"][v] for r in rows.values()]) for v in VIEWS]
+    print(f"{'mean':<{width}} {'':>5}  " + "  ".join(f"{m:6.1%}{'':<13}" for m in means))
+    worst = min(min(r["accuracy"].values()) for r in rows.values())
+    print(f"lowest cell {worst:.1%} (target {TARGET:.0%} on every cell)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data" / "unseen")
+    parser.add_argument("--tasks", default=",".join(TASKS))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--window-seconds", type=float, default=TrainConfig().window_seconds)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "unseen.json")
+    args = parser.parse_args(argv)
+    tasks = [t for t in args.tasks.split(",") if t]
+    seeds = [int(s) for s in args.seeds.split(",")]
+    ensure_data(args.data, tasks)
+    config = TrainConfig(window_seconds=args.window_seconds)
+    frontend = frontend_for(
+        window_samples=config.window_samples,
+        analysis_samples=config.analysis_samples,
+        on_build=lambda message: print(message, file=sys.stderr),
+    )
+    rows = {}
+    for task in tasks:
+        folders = sorted(p.parent for p in (args.data / task).glob("*/manifest.json"))
+        groups = [load_group(f, window_samples=config.window_samples) for f in folders]
+        rows[task] = run_task(groups, frontend=frontend, config=config, seeds=seeds)
+        print(task, json.dumps(rows[task]["accuracy"]), file=sys.stderr)
+    print_table(rows, config, seeds)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report = {"config": config.to_json(), "seeds": seeds, "tasks": rows}
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
