@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,19 @@ def load_split(folder: Path) -> tuple[list[np.ndarray], list[str]]:
     ]
 
 
+def predicted_labels(
+    model: Classifier, labels: tuple[str, ...], clips: Sequence[np.ndarray], window_samples: int
+) -> list[str]:
+    """The model's top label for each clip, through the exported graph's preprocessing."""
+    windows = np.stack(
+        [
+            centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
+            for c in clips
+        ]
+    )
+    return [labels[i] for i in model.predict(windows).argmax(axis=1)]
+
+
 def accuracy(
     model: Classifier,
     labels: tuple[str, ...],
@@ -77,14 +91,7 @@ def accuracy(
     truth: list[str],
     window_samples: int,
 ) -> float:
-    windows = np.stack(
-        [
-            centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
-            for c in clips
-        ]
-    )
-    probabilities = model.predict(windows)
-    predicted = [labels[i] for i in probabilities.argmax(axis=1)]
+    predicted = predicted_labels(model, labels, clips, window_samples)
     return float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)]))
 
 

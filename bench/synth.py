@@ -742,13 +742,7 @@ def espeak_to_audio(
     ]
     if ssml:
         cmd.append("-m")
-    wav = _run([*cmd, text])
-    raw = ("-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1")
-    out = _run(
-        ["sox", "-V1", "-t", "wav", "-", *raw, "-r", str(SAMPLE_RATE_HZ), "-", *TRIM_PAD_EFFECTS],
-        stdin=wav,
-    )
-    return np.frombuffer(out, dtype="<f4").astype(np.float32)
+    return _to_clip([*cmd, text])
 
 
 def colored_noise(kind: str, n: int, rng: np.random.Generator) -> FloatArray:
@@ -1047,7 +1041,7 @@ def sound_to_audio(p: dict[str, Any]) -> FloatArray:
 
 
 def _to_clip(cmd: Sequence[str], effects: Sequence[str] = ()) -> FloatArray:
-    """Run ``cmd`` (which writes a WAV to stdout), then sox: mono, 16 kHz, ``effects``, trim, pad."""
+    """Run ``cmd``, which writes a WAV to stdout; then sox: mono 16 kHz, ``effects``, trim, pad."""
     wav = _run(cmd)
     raw = ("-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1")
     out = _run(

@@ -35,11 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import load_split  # noqa: E402
+from accuracy import load_split, predicted_labels  # noqa: E402
 from unseen_data import TASKS  # noqa: E402
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
-from model_export.audio.preprocess import centre_in_window  # noqa: E402
 from model_export.frontend.cache import frontend_for  # noqa: E402
 from model_export.training.config import TrainConfig  # noqa: E402
 from model_export.training.train import Classifier, train_classifier  # noqa: E402
@@ -120,15 +119,9 @@ def correct(
     truth: Sequence[str],
     window_samples: int,
 ) -> int:
-    """How many clips the model labels right, through the exported graph's preprocessing."""
-    windows = np.stack(
-        [
-            centre_in_window(c, window_samples=window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ)
-            for c in clips
-        ]
-    )
-    predicted = model.predict(windows).argmax(axis=1)
-    return sum(labels[p] == t for p, t in zip(predicted, truth, strict=True))
+    """How many clips the model labels right."""
+    predicted = predicted_labels(model, labels, clips, window_samples)
+    return sum(p == t for p, t in zip(predicted, truth, strict=True))
 
 
 def run_task(
