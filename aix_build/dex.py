@@ -7,7 +7,8 @@ first found wins:
 
 1. ``--d8 PATH``: a d8 program, or an r8 jar (run as ``java -cp r8.jar com.android.tools.r8.D8``);
 2. ``$ANDROID_HOME`` or ``$ANDROID_SDK_ROOT``: ``build-tools/<newest>/d8``;
-3. the pac cache: ``<cache>/r8/r8.jar`` (put an r8 jar there by hand to use it).
+3. the pac cache: ``<cache>/r8/r8.jar``, which ``pac get-d8`` downloads (aix_build/r8.py),
+   or an r8 jar put there by hand.
 
 No dexer is an answer too: the .aix is built without classes.jar.
 """
@@ -52,6 +53,11 @@ def _dexer_at(path: Path, source: str) -> Dexer:
     return Dexer((str(path),), source)
 
 
+def cached_r8_path(cache_dir: Path) -> Path:
+    """Where the r8 jar lives in pac's cache (``pac get-d8`` puts it there)."""
+    return cache_dir / "r8" / "r8.jar"
+
+
 def find_dexer(
     explicit: Path | None, *, environ: Mapping[str, str], cache_dir: Path
 ) -> Dexer | None:
@@ -72,7 +78,7 @@ def find_dexer(
         )
         if versions:
             return _dexer_at(versions[-1] / "d8", f"${variable} ({versions[-1].name})")
-    cached = cache_dir / "r8" / "r8.jar"
+    cached = cached_r8_path(cache_dir)
     if cached.is_file():
         return _dexer_at(cached, str(cached))
     return None

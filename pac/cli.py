@@ -242,11 +242,49 @@ def cmd_build_aix(args: argparse.Namespace) -> int:
         print(
             "companion    : no d8 found, so the .aix has no classes.jar. It works in built apps\n"
             "               (Build > Android App), but the AI Companion cannot load it. To test\n"
-            "               with the Companion, install the Android SDK build-tools and run again\n"
-            "               with --d8 <sdk>/build-tools/<version>/d8 (or set ANDROID_HOME)."
+            "               with the Companion, run `pac get-d8` once (it downloads Google's d8,\n"
+            "               if you agree) and build again. With the Android SDK, pass\n"
+            "               --d8 <sdk>/build-tools/<version>/d8 (or set ANDROID_HOME) instead."
         )
     else:
         print(f"companion    : classes.jar made with d8 from {report.dexer.source}")
+    return EXIT_OK
+
+
+def cmd_get_d8(args: argparse.Namespace) -> int:
+    import os
+
+    from aix_build.dex import cached_r8_path
+    from aix_build.r8 import R8_SHA256, R8_URL, R8_VERSION, URL_ENV, download_r8
+    from model_export.frontend.cache import cache_root
+
+    dest = cached_r8_path(cache_root())
+    if dest.is_file() and not args.force:
+        print(f"d8           : already in {dest}; pac build-aix uses it (--force to fetch again)")
+        return EXIT_OK
+    url = os.environ.get(URL_ENV) or R8_URL
+    print(
+        f"pac get-d8 downloads r8 {R8_VERSION}, Google's Android dexer (it contains d8; about\n"
+        f"18 MB, Apache-2.0), from\n  {url}\n"
+        f"checks its SHA-256 ({R8_SHA256[:16]}...) and keeps it in\n  {dest}\n"
+        "pac build-aix then makes classes.jar with it, which the AI Companion needs.\n"
+        "Running it needs Java (`java` on PATH)."
+    )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("pac: error: not downloading without your consent: run `pac get-d8 --yes`",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        if input("Download it? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing downloaded")
+            return EXIT_FAILED
+
+    def progress(done: int) -> None:
+        print(f"\rdownloaded {done / 1e6:5.1f} MB", end="", file=sys.stderr, flush=True)
+
+    path = download_r8(cache_root(), url=url, progress=progress)
+    print(file=sys.stderr)
+    print(f"d8           : {path} (r8 {R8_VERSION}, SHA-256 checked)")
     return EXIT_OK
 
 
@@ -502,6 +540,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--android-jar", type=Path, metavar="PATH", help="an android.jar for d8's --lib")
     p.set_defaults(func=cmd_build_aix)
 
+    p = sub.add_parser(
+        "get-d8",
+        help="download Google's d8 (in r8), so that build-aix makes the Companion's classes.jar",
+    )
+    p.add_argument("--yes", action="store_true", help="agree to the download without a prompt")
+    p.add_argument("--force", action="store_true", help="download again even if it is there")
+    p.set_defaults(func=cmd_get_d8)
+
     p = sub.add_parser("bridge", help="serve a model to the App Inventor Companion over WebSocket")
     p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default %(default)s)")
@@ -532,6 +578,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from aix_build.dex import DexError
     from aix_build.java import JavaError
+    from aix_build.r8 import DownloadError
     from model_export.audio.dataset import DatasetError
     from model_export.audio.decode import AudioDecodeError
     from model_export.features.pretrained import PretrainedWeightsError
@@ -545,6 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ModelDirError,
         PretrainedWeightsError,
         DexError,
+        DownloadError,
         JavaError,
         ValueError,
         OSError,
