@@ -52,6 +52,14 @@ def maven() -> Iterator[FakeMaven]:
     fake.server.server_close()
 
 
+@pytest.fixture
+def cli_cache(maven: FakeMaven, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """pac's cache in a fresh folder, and the fake Maven as the r8 mirror."""
+    monkeypatch.setenv("PAC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/r8.jar")
+    return tmp_path
+
+
 def _cache_files(cache: Path) -> list[Path]:
     return sorted(p for p in cache.rglob("*") if p.is_file())
 
@@ -104,12 +112,10 @@ def test_an_oversized_answer_is_dropped(
 
 def test_get_d8_asks_first_and_downloads_nothing_without_consent(
     maven: FakeMaven,
-    tmp_path: Path,
+    cli_cache: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("PAC_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/r8.jar")
     # Not a terminal and no --yes: refused, with the command that agrees.
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["get-d8"]) == 2
@@ -122,33 +128,23 @@ def test_get_d8_asks_first_and_downloads_nothing_without_consent(
     out = capsys.readouterr().out
     assert f"{maven.url}/r8.jar" in out and "nothing downloaded" in out
     assert maven.requests == 0
-    assert _cache_files(tmp_path) == []
+    assert _cache_files(cli_cache) == []
 
 
 def test_get_d8_yes_checks_the_pinned_hash_even_from_a_mirror(
-    maven: FakeMaven,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    maven: FakeMaven, cli_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("PAC_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/r8.jar")
     assert main(["get-d8", "--yes"]) == 1
     err = capsys.readouterr().err
     assert f"pac: error: {maven.url}/r8.jar: SHA-256 is" in err
     assert maven.requests == 1
-    assert _cache_files(tmp_path) == []
+    assert _cache_files(cli_cache) == []
 
 
 def test_get_d8_does_not_fetch_again_when_the_jar_is_there(
-    maven: FakeMaven,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    maven: FakeMaven, cli_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("PAC_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/r8.jar")
-    jar = cached_r8_path(tmp_path)
+    jar = cached_r8_path(cli_cache)
     jar.parent.mkdir(parents=True)
     jar.write_bytes(b"an r8 the user put there")
     assert main(["get-d8", "--yes"]) == 0
