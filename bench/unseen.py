@@ -129,19 +129,21 @@ def run_task(
 ) -> dict[str, Any]:
     counts = {v: sum(len(g.views[v][1]) for g in groups) for v in VIEWS}
     per_seed: dict[str, list[float]] = {v: [] for v in VIEWS}
+    chosen: dict[str, int] = {}
     for seed in seeds:
         hits = dict.fromkeys(VIEWS, 0)
         for g in groups:
             result = train_classifier(
                 *g.train, frontend=frontend, config=replace(config, seed=seed)
             )
+            chosen[result.feature_set.name] = chosen.get(result.feature_set.name, 0) + 1
             for v in VIEWS:
                 hits[v] += correct(
                     result.classifier, result.labels, *g.views[v], config.window_samples
                 )
         for v in VIEWS:
             per_seed[v].append(hits[v] / counts[v])
-    row: dict[str, Any] = {"clips": counts, "accuracy_per_seed": per_seed}
+    row: dict[str, Any] = {"clips": counts, "accuracy_per_seed": per_seed, "feature_sets": chosen}
     row["accuracy"] = {v: float(np.mean(a)) for v, a in per_seed.items()}
     # Shifted views are two per clip; the interval counts distinct clips.
     distinct = {v: counts[v] // (2 if v == "shifted" else 1) for v in VIEWS}

@@ -108,6 +108,15 @@ def _print_train_report(report: Any, out_dir: Path) -> None:
             f"validation   : {report.validation.accuracy:.1%} on {report.n_validation_clips} "
             f"held-out clips (trained on {report.n_train_clips}); final model uses all clips"
         )
+    scores = report.feature_set.scores
+    chosen = (
+        "all (too few clips to compare)"
+        if scores is None
+        else f"{report.feature_set.name} (cross-validated: "
+        + ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
+        + ")"
+    )
+    print(f"features     : {chosen}")
     prepare = (
         f", front-end {report.frontend_seconds:.1f} s (once)"
         if report.frontend_seconds >= 1.0

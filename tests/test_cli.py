@@ -138,7 +138,7 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
         key.strip(): value.strip()
         for key, _, value in (line.partition(":") for line in proc.stdout.splitlines())
     }
-    assert set(report) == {"labels", "validation", "time", "model"}
+    assert set(report) == {"labels", "validation", "features", "time", "model"}
     assert report["model"] == str(out)
     assert report["labels"] == "chirp (4 clips), noise (4 clips), tone (4 clips)"
 
@@ -162,6 +162,11 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     assert matrix.shape == (3, 3) and matrix.sum() == 3
     assert matrix.sum(axis=1).tolist() == [1, 1, 1]  # one held-out clip per label
     assert training["validation_accuracy"] == pytest.approx(np.trace(matrix) / 3)
+    # 3 training clips per label: 3-fold cross-validation chose the feature set.
+    scores = training["feature_set_scores"]
+    assert set(scores) == {"all", "speech", "timbre"}
+    assert scores[training["feature_set"]] == max(scores.values())
+    assert report["features"].startswith(f"{training['feature_set']} (cross-validated: ")
     created = datetime.datetime.fromisoformat(metadata["created_at"])
     assert created.tzinfo is not None
     assert abs(datetime.datetime.now(datetime.UTC) - created) < datetime.timedelta(minutes=10)

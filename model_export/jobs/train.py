@@ -18,6 +18,7 @@ from model_export.model_folder.evaluation import Evaluation
 from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAME
 from model_export.model_folder.metadata import new_metadata
 from model_export.training.config import TrainConfig
+from model_export.training.feature_sets import FeatureChoice
 from model_export.training.head import Progress
 from model_export.training.train import train_classifier
 
@@ -29,6 +30,7 @@ class TrainReport:
     validation: Evaluation | None
     n_train_clips: int
     n_validation_clips: int
+    feature_set: FeatureChoice
     load_seconds: float
     frontend_seconds: float
     """Time to build the feature front-end; about 0 when the cache had it."""
@@ -92,6 +94,8 @@ def train_model_dir(
             "confusion_matrix": None
             if validation is None
             else [list(row) for row in validation.confusion_matrix],
+            "feature_set": result.feature_set.name,
+            "feature_set_scores": result.feature_set.scores,
             "final_model_trained_on": "all clips",
             "seconds": round(train_seconds, 3),
         },
@@ -110,6 +114,7 @@ def train_model_dir(
         validation=validation,
         n_train_clips=result.n_train_clips,
         n_validation_clips=result.n_validation_clips,
+        feature_set=result.feature_set,
         load_seconds=load_seconds,
         frontend_seconds=frontend_seconds,
         train_seconds=train_seconds,

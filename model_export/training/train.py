@@ -19,6 +19,7 @@ from model_export.audio.preprocess import centre_in_window
 from model_export.frontend.cache import FrontEnd
 from model_export.model_folder.evaluation import Evaluation, evaluate_predictions
 from model_export.training.config import TrainConfig
+from model_export.training.feature_sets import FeatureChoice, choose_feature_set, feature_mask
 from model_export.training.head import Head, Progress, fit_head
 
 
@@ -41,6 +42,7 @@ class TrainResult:
     validation: Evaluation | None
     n_train_clips: int
     n_validation_clips: int
+    feature_set: FeatureChoice
 
 
 def split_indices(
@@ -167,6 +169,16 @@ def train_classifier(
         extra_features = np.zeros((0, frontend.feature_dim), np.float32)
         extra_y = np.zeros(0, dtype=np.int64)
 
+    # The features the head reads, chosen on the clips that train it (not on validation).
+    feature_set = choose_feature_set(
+        features[rows(train_idx)],
+        y[rows(train_idx)],
+        copies=copies,
+        n_labels=len(label_names),
+        config=config,
+    )
+    mask = feature_mask(feature_set.name, features.shape[1])
+
     validation = None
     if val_idx:
         head = fit_head(
@@ -176,6 +188,7 @@ def train_classifier(
             config=config,
             progress=progress,
             stage="validation fit",
+            mask=mask,
         )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(head.probabilities(features[val_rows]), axis=1)
@@ -187,6 +200,7 @@ def train_classifier(
         config=config,
         progress=progress,
         stage="final fit",
+        mask=mask,
     )
 
     return TrainResult(
@@ -195,4 +209,5 @@ def train_classifier(
         validation=validation,
         n_train_clips=len(train_idx),
         n_validation_clips=len(val_idx),
+        feature_set=feature_set,
     )
