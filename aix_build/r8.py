@@ -24,7 +24,7 @@ R8_SHA256 = "59753e70a74f918389cc87f1b7d66b5c0862932559167425708ded159e3de439"
 URL_ENV = "PAC_R8_URL"
 """Environment variable naming a mirror of the same jar; the pinned SHA-256 still applies."""
 MAX_DOWNLOAD_BYTES = 64_000_000
-"""The jar is about 18 MB; a response larger than this is not r8, and is dropped."""
+"""The jar is about 20 MB; a response larger than this is not r8, and is dropped."""
 CHUNK_BYTES = 1 << 16
 
 
@@ -72,7 +72,10 @@ def download_r8(
     except urllib.error.HTTPError as exc:
         raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}; nothing kept") from exc
     except urllib.error.URLError as exc:
-        raise DownloadError(f"{url}: {exc.reason}; nothing kept") from exc
+        raise DownloadError(
+            f"{url}: {exc.reason}; nothing kept (check the network, or set {URL_ENV} to a "
+            "mirror of the same jar)"
+        ) from exc
     except TimeoutError as exc:
         raise DownloadError(f"{url}: no answer in {timeout_s:g} s; nothing kept") from exc
     finally:

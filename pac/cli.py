@@ -274,7 +274,7 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
     url = os.environ.get(URL_ENV) or R8_URL
     print(
         f"pac get-d8 downloads r8 {R8_VERSION}, Google's Android dexer (it contains d8; about\n"
-        f"18 MB, Apache-2.0), from\n  {url}\n"
+        f"20 MB, Apache-2.0), from\n  {url}\n"
         f"checks its SHA-256 ({R8_SHA256[:16]}...) and keeps it in\n  {dest}\n"
         "pac build-aix then makes classes.jar with it, which the AI Companion needs.\n"
         "Running it needs Java (`java` on PATH)."
