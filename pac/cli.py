@@ -284,15 +284,25 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
             print("pac: error: not downloading without your consent: run `pac get-d8 --yes`",
                   file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
-        if input("Download it? [y/N] ").strip().lower() not in ("y", "yes"):
+        try:
+            answer = input("Download it? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
             print("nothing downloaded")
             return EXIT_FAILED
 
+    shown = []
+
     def progress(done: int) -> None:
+        shown.append(done)
         print(f"\rdownloaded {done / 1e6:5.1f} MB", end="", file=sys.stderr, flush=True)
 
-    path = download_r8(cache_root(), url=url, progress=progress)
-    print(file=sys.stderr)
+    try:
+        path = download_r8(cache_root(), url=url, progress=progress)
+    finally:
+        if shown:  # end the progress line, also before an error message
+            print(file=sys.stderr)
     print(f"d8           : {path} (r8 {R8_VERSION}, SHA-256 checked)")
     return EXIT_OK
 

@@ -120,13 +120,14 @@ def test_get_d8_asks_first_and_downloads_nothing_without_consent(
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["get-d8"]) == 2
     assert "pac get-d8 --yes" in capsys.readouterr().err
-    # A terminal, and the user says no.
-    terminal = io.StringIO("n\n")
-    terminal.isatty = lambda: True  # type: ignore[method-assign]
-    monkeypatch.setattr("sys.stdin", terminal)
-    assert main(["get-d8"]) == 1
-    out = capsys.readouterr().out
-    assert f"{maven.url}/r8.jar" in out and "nothing downloaded" in out
+    # A terminal, and the user says no, or just closes the input.
+    for answer in ("n\n", ""):
+        terminal = io.StringIO(answer)
+        terminal.isatty = lambda: True  # type: ignore[method-assign]
+        monkeypatch.setattr("sys.stdin", terminal)
+        assert main(["get-d8"]) == 1
+        out = capsys.readouterr().out
+        assert f"{maven.url}/r8.jar" in out and "nothing downloaded" in out
     assert maven.requests == 0
     assert _cache_files(cli_cache) == []
 
