@@ -275,26 +275,38 @@ def _speech(
     }
 
 
+def trained_speech(text: str, voice: str, rng: random.Random) -> dict[str, Any]:
+    """``text`` said by ``voice`` in the numbers/words training ranges of pitch, speed, level."""
+    return _speech(
+        voice,
+        rng.choice([text, f"{text}."]),
+        pitch=rng.randint(40, 60),
+        speed_wpm=rng.randint(150, 175),
+        amplitude=rng.randint(90, 110),
+    )
+
+
+def espeak_train_clips(labels: Sequence[str], rng: random.Random) -> list[Clip]:
+    """N_TRAIN clips per label, each saying its label, by TRAIN_VOICES in turn."""
+    return [
+        Clip(
+            "train",
+            label,
+            f"{label}_{i:02d}",
+            trained_speech(label, TRAIN_VOICES[i % len(TRAIN_VOICES)], rng),
+        )
+        for label in labels
+        for i in range(N_TRAIN)
+    ]
+
+
 def plan_words(task: str, *, seed: int) -> Plan:
     """numbers / words: one word per label, cross-voice test."""
     rng = random.Random(f"{seed}:{task}")
     labels = LABELS[task]
     clips: list[Clip] = []
 
-    def trained_style(label: str, voice: str, rng: random.Random) -> dict[str, Any]:
-        """``label`` said by ``voice`` with the training ranges of text, pitch, speed, level."""
-        return _speech(
-            voice,
-            rng.choice([label, f"{label}."]),
-            pitch=rng.randint(40, 60),
-            speed_wpm=rng.randint(150, 175),
-            amplitude=rng.randint(90, 110),
-        )
-
-    for label in labels:
-        for i in range(N_TRAIN):
-            src = trained_style(label, TRAIN_VOICES[i % len(TRAIN_VOICES)], rng)
-            clips.append(Clip("train", label, f"{label}_{i:02d}", src))
+    clips += espeak_train_clips(labels, rng)
     stress_voices = _test_voices(rng, N_TEST)
     for label in labels:
         for i, voice in enumerate(stress_voices):
@@ -312,7 +324,7 @@ def plan_words(task: str, *, seed: int) -> Plan:
     test_voices = _test_voices(rng, N_TEST)
     for label in labels:
         for i, voice in enumerate(test_voices):
-            clips.append(_held_out("test", label, i, trained_style(label, voice, rng), rng))
+            clips.append(_held_out("test", label, i, trained_speech(label, voice, rng), rng))
     return Plan(
         task,
         labels,
@@ -1091,7 +1103,7 @@ def recording_to_audio(p: dict[str, Any]) -> FloatArray:
 
 
 SOURCE_RENDERERS: dict[str, Callable[[dict[str, Any]], FloatArray]] = {
-    "sound": lambda p: sound_to_audio(p),
+    "sound": sound_to_audio,
     "flite": flite_to_audio,
     "festival": festival_to_audio,
     "recording": recording_to_audio,

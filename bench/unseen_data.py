@@ -110,23 +110,6 @@ def _engine_source(
     }
 
 
-def _espeak_train(labels: Sequence[str], texts: Sequence[str], rng: random.Random) -> list[Clip]:
-    """5 espeak-ng clips per label, with the regression tasks' voices and ranges."""
-    clips = []
-    for label, text in zip(labels, texts, strict=True):
-        for i in range(synth.N_TRAIN):
-            voice = synth.TRAIN_VOICES[i % len(synth.TRAIN_VOICES)]
-            src = synth._speech(
-                voice,
-                rng.choice([text, f"{text}."]),
-                pitch=rng.randint(40, 60),
-                speed_wpm=rng.randint(150, 175),
-                amplitude=rng.randint(90, 110),
-            )
-            clips.append(Clip("train", label, f"{label}_{i:02d}", src))
-    return clips
-
-
 def plan_engines(task: str, *, seed: int) -> Plan:
     """numbers / words: the regression task's espeak training clips; other engines to test."""
     base = synth.plan_task(task, seed=seed)
@@ -181,7 +164,7 @@ def plan_human_words(group: Sequence[str], *, seed: int) -> Plan:
     """Three words: espeak-ng to train, one person's recording of each to test."""
     rng = random.Random(f"{seed}:unseen:human:{'-'.join(group)}")
     labels = tuple(name.split("_")[-1] for name in group)
-    clips = _espeak_train(labels, labels, rng)
+    clips = synth.espeak_train_clips(labels, rng)
     for label, name in zip(labels, group, strict=True):
         src = _recording(KTUBERLING_EN / f"{name}.ogg", rng)
         clips.append(synth._held_out("test", label, 0, src, rng))

@@ -292,16 +292,17 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
             print("nothing downloaded")
             return EXIT_FAILED
 
-    shown = []
+    progress_shown = False
 
     def progress(done: int) -> None:
-        shown.append(done)
+        nonlocal progress_shown
+        progress_shown = True
         print(f"\rdownloaded {done / 1e6:5.1f} MB", end="", file=sys.stderr, flush=True)
 
     try:
         path = download_r8(cache_root(), url=url, progress=progress)
     finally:
-        if shown:  # end the progress line, also before an error message
+        if progress_shown:  # end the progress line, also before an error message
             print(file=sys.stderr)
     print(f"d8           : {path} (r8 {R8_VERSION}, SHA-256 checked)")
     return EXIT_OK
