@@ -164,7 +164,7 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     assert training["validation_accuracy"] == pytest.approx(np.trace(matrix) / 3)
     # 3 training clips per label: 3-fold cross-validation chose the feature set.
     scores = training["feature_set_scores"]
-    assert set(scores) == {"all", "speech", "timbre"}
+    assert set(scores) == {"all", "speech", "cepstral"}
     assert scores[training["feature_set"]] == max(scores.values())
     assert report["features"].startswith(f"{training['feature_set']} (cross-validated: ")
     created = datetime.datetime.fromisoformat(metadata["created_at"])

@@ -17,6 +17,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from model_export.features.layout import MEL_BANDS
+
 
 def hz_to_mel(frequencies_hz: np.ndarray | float) -> np.ndarray:
     """Slaney mel scale: linear below 1 kHz, logarithmic above."""
@@ -101,7 +103,7 @@ class LogMelSpectrogram(keras.layers.Layer):
         fft_length: int = 512,
         window_length: int = 400,
         hop_length: int = 160,
-        n_mels: int = 32,
+        n_mels: int = MEL_BANDS,
         fmin_hz: float = 60.0,
         fmax_hz: float = 3800.0,
         top_db: float = 80.0,

@@ -1,15 +1,19 @@
-"""Which of the front-end's features a head reads, chosen by cross-validation on the user's clips.
+"""Which view of the front-end's features a head reads, chosen by cross-validation.
 
-The front-end (``features/audio_features.py``) outputs the speech embedding's
-pooled statistics first (``2 * EMBEDDING_DIM`` values), then the timbre and
-pitch statistics. Measured in bench/unseen.py, neither block wins every task:
-the embedding tells words apart, the timbre block tells voices apart, and a
-head on both is worse than the right one alone when it has only 5 clips per
-label. So training scores each set by k-fold cross-validation over the clips
-(each clip with all its augmented copies held out together) and keeps the
-best; on a tie it keeps all features.
+The front-end (``features/audio_features.py``, laid out in
+``features/layout.py``) outputs the speech embedding's pooled statistics
+first, then the timbre and pitch statistics. Measured in bench/unseen.py, no
+view wins every task: the embedding tells words apart, the timbre block
+(as cepstra) tells voices and sounds apart, and a head on everything is worse than the right
+view alone when it has only 5 clips per label. So training scores each view
+by k-fold cross-validation over the clips (each clip with all its augmented
+copies held out together) and keeps the best; on a tie it keeps the earlier
+one in FEATURE_SETS.
 
-Pure numpy; the head is ``head.fit_head``.
+Every view is a linear map of the feature vector, ``features @ projection``.
+The head is trained on the projected features and then folded back onto the
+full vector (``project_head``), so the exported graph is the same for every
+view. Pure numpy; the head is ``head.fit_head``.
 """
 
 from __future__ import annotations
@@ -18,14 +22,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_export.features.pretrained import EMBEDDING_DIM
+from model_export.features.layout import MEL_BANDS, MEL_MEANS, SPEECH
 from model_export.training.config import TrainConfig
-from model_export.training.head import fit_head
+from model_export.training.head import Head, Progress, fit_head
 
-FEATURE_SETS = ("all", "speech", "timbre")
-"""In order of preference on a tie."""
-SPEECH_FEATURES = 2 * EMBEDDING_DIM
-"""The first features: mean and max of the speech embedding."""
+FEATURE_SETS = ("all", "speech", "cepstral")
+"""In order of preference on a tie.
+
+all: every feature. speech: the embedding's statistics. cepstral: the timbre
+block (log-mel and pitch statistics) with the log-mel means replaced by
+cepstral coefficients 1-12 (their DCT, as in MFCCs): the shape of the
+spectrum without its overall level and fine detail.
+"""
+CEPSTRAL_COEFFICIENTS = 12
 MAX_FOLDS = 5
 
 
@@ -37,18 +46,68 @@ class FeatureChoice:
     scores: dict[str, float] | None
 
 
-def feature_mask(name: str, feature_dim: int) -> np.ndarray:
-    """Boolean [shape=(feature_dim,)]: which features the set ``name`` reads."""
-    mask = np.zeros(feature_dim, dtype=bool)
+def dct_matrix(n: int) -> np.ndarray:
+    """Orthonormal DCT-II [shape=(n, n)]: ``x @ dct_matrix(n)`` is ``dct(x, norm="ortho")``."""
+    k = np.arange(n)
+    basis = np.cos(np.pi * (k[:, None] + 0.5) * k[None, :] / n) * np.sqrt(2.0 / n)
+    basis[:, 0] = np.sqrt(1.0 / n)
+    return basis
+
+
+def feature_projection(name: str, feature_dim: int) -> np.ndarray:
+    """The set ``name`` as a matrix [shape=(feature_dim, set_dim)], float64."""
+    identity = np.eye(feature_dim)
     if name == "all":
-        mask[:] = True
-    elif name == "speech":
-        mask[:SPEECH_FEATURES] = True
-    elif name == "timbre":
-        mask[SPEECH_FEATURES:] = True
-    else:
-        raise ValueError(f"feature set must be one of {', '.join(FEATURE_SETS)}; got {name!r}")
-    return mask
+        return identity
+    if name == "speech":
+        return identity[:, SPEECH]
+    if name == "cepstral":
+        cepstra = np.zeros((feature_dim, CEPSTRAL_COEFFICIENTS))
+        cepstra[MEL_MEANS] = dct_matrix(MEL_BANDS)[:, 1 : CEPSTRAL_COEFFICIENTS + 1]
+        return np.concatenate([cepstra, identity[:, MEL_MEANS.stop :]], axis=1)
+    raise ValueError(f"feature set must be one of {', '.join(FEATURE_SETS)}; got {name!r}")
+
+
+def fit_head_on_set(
+    features: np.ndarray,
+    targets: np.ndarray,
+    *,
+    name: str,
+    n_labels: int,
+    config: TrainConfig,
+    progress: Progress | None = None,
+    stage: str = "fit",
+) -> Head:
+    """``fit_head`` on the projected features, returned as a head on the full vector."""
+    projection = feature_projection(name, features.shape[1])
+    x = np.asarray(features, np.float64)
+    head = fit_head(
+        x @ projection,
+        targets,
+        n_labels=n_labels,
+        config=config,
+        progress=progress,
+        stage=stage,
+    )
+    return project_head(head, projection, mean=x.mean(axis=0))
+
+
+def project_head(head: Head, projection: np.ndarray, *, mean: np.ndarray) -> Head:
+    """The same classifier, reading the full vector: ``z = x @ projection`` becomes a kernel.
+
+    ``(x @ P - m) * s @ K`` equals ``(x - mean) @ (P diag(s) K)`` when
+    ``m = mean @ P``: the head's mean is taken over the full features, so the
+    centring stays exact in float32. Features the set does not read get
+    ``inv_std`` 0 and kernel rows 0.
+    """
+    kernel = projection @ (head.inv_std.astype(np.float64)[:, None] * head.kernel)
+    used = np.any(projection != 0.0, axis=1)
+    return Head(
+        mean=np.asarray(mean, np.float32),
+        inv_std=used.astype(np.float32),
+        kernel=kernel.astype(np.float32),
+        bias=head.bias,
+    )
 
 
 def fold_of_clips(clip_targets: np.ndarray, *, folds: int) -> np.ndarray:
@@ -85,20 +144,20 @@ def choose_feature_set(
         return FeatureChoice("all", None)
     row_fold = np.repeat(fold_of_clips(clip_targets, folds=folds), copies)
     first_rows = np.arange(0, len(targets), copies)
+    x = np.asarray(features, np.float64)
     scores = {}
     for name in FEATURE_SETS:
-        mask = feature_mask(name, features.shape[1])
+        projected = x @ feature_projection(name, x.shape[1])
         right = 0
         for fold in range(folds):
             head = fit_head(
-                features[row_fold != fold],
+                projected[row_fold != fold],
                 targets[row_fold != fold],
                 n_labels=n_labels,
                 config=config,
-                mask=mask,
             )
             held = first_rows[row_fold[first_rows] == fold]
-            predicted = head.probabilities(features[held]).argmax(axis=1)
+            predicted = head.probabilities(projected[held]).argmax(axis=1)
             right += int(np.sum(predicted == targets[held]))
         scores[name] = right / len(first_rows)
     best = max(FEATURE_SETS, key=lambda name: scores[name])  # first of the best on a tie

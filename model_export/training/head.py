@@ -89,7 +89,6 @@ def fit_head(
     config: TrainConfig,
     progress: Progress | None = None,
     stage: str = "fit",
-    mask: np.ndarray | None = None,
 ) -> Head:
     """Train the head on feature vectors.
 
@@ -100,15 +99,11 @@ def fit_head(
     passes of shuffled mini-batches of ``config.batch_size``, minimising
     cross-entropy plus ``L2 * sum(kernel**2)``, with dropout ``DROPOUT`` on
     the standardised features. Seeded by ``config.seed``: the same inputs
-    give the same head. ``mask`` (bool [shape=(feature_dim,)]) keeps the head
-    to some features: the others get ``inv_std`` 0 and kernel rows 0, so the
-    exported graph reads them and ignores them.
+    give the same head.
     """
     x = np.asarray(features, np.float64)
     mean = x.mean(axis=0)
     inv_std = 1.0 / np.sqrt(np.maximum(x.var(axis=0), MIN_VARIANCE))
-    if mask is not None:
-        inv_std = np.where(mask, inv_std, 0.0)
     z_all = (x - mean) * inv_std
     onehot = np.eye(n_labels)[np.asarray(targets)]
 
@@ -136,8 +131,6 @@ def fit_head(
             )
         if progress:
             progress(stage, epoch + 1, config.epochs)
-    if mask is not None:
-        kernel[~mask] = 0.0
     return Head(
         mean=mean.astype(np.float32),
         inv_std=inv_std.astype(np.float32),

@@ -19,8 +19,8 @@ from model_export.audio.preprocess import centre_in_window
 from model_export.frontend.cache import FrontEnd
 from model_export.model_folder.evaluation import Evaluation, evaluate_predictions
 from model_export.training.config import TrainConfig
-from model_export.training.feature_sets import FeatureChoice, choose_feature_set, feature_mask
-from model_export.training.head import Head, Progress, fit_head
+from model_export.training.feature_sets import FeatureChoice, choose_feature_set, fit_head_on_set
+from model_export.training.head import Head, Progress
 
 
 @dataclass(frozen=True)
@@ -177,30 +177,29 @@ def train_classifier(
         n_labels=len(label_names),
         config=config,
     )
-    mask = feature_mask(feature_set.name, features.shape[1])
 
     validation = None
     if val_idx:
-        head = fit_head(
+        head = fit_head_on_set(
             np.concatenate([features[rows(train_idx)], extra_features]),
             np.concatenate([y[rows(train_idx)], extra_y]),
             n_labels=len(label_names),
             config=config,
             progress=progress,
             stage="validation fit",
-            mask=mask,
+            name=feature_set.name,
         )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(head.probabilities(features[val_rows]), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
-    head = fit_head(
+    head = fit_head_on_set(
         np.concatenate([features, extra_features]),
         np.concatenate([y, extra_y]),
         n_labels=len(label_names),
         config=config,
         progress=progress,
         stage="final fit",
-        mask=mask,
+        name=feature_set.name,
     )
 
     return TrainResult(

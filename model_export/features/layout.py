@@ -1,0 +1,19 @@
+"""Where each feature sits in the front-end's output vector (no TensorFlow needed).
+
+``audio_features.AudioFeatures`` builds the vector in this order; training
+(``training/feature_sets.py``) reads it through these names.
+"""
+
+from __future__ import annotations
+
+from model_export.features.pretrained import EMBEDDING_DIM
+
+MEL_BANDS = 32
+"""Log-mel bands of the front-end's spectrogram (60 Hz to 3.8 kHz)."""
+
+SPEECH = slice(0, 2 * EMBEDDING_DIM)
+"""Mean and max of the speech embedding over the active frames."""
+MEL_MEANS = slice(SPEECH.stop, SPEECH.stop + MEL_BANDS)
+"""Per-band mean of the log-mel over the active frames."""
+"""After them, to the end: the per-band standard deviation of the log-mel, the active
+fraction and the pitch statistics (together with the means, the "timbre block")."""
