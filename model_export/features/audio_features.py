@@ -4,7 +4,8 @@ pcm -> zero-padded, centred, to the analysis length -> log-mel -> speech
 embeddings, then pooled over the frames where the sound is: mean and max of the embeddings,
 per-band mean and standard deviation of the log-mel (cheap statistics that
 help on non-speech sounds), the share of active frames (how long the sound
-is) and cepstral pitch features (who is speaking, and how).
+is), cepstral pitch features (who is speaking, and how) and the energy
+envelope (how fast the sound dies away).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 
+from model_export.features.layout import ENVELOPE_BELOW_PEAK_DB
 from model_export.features.log_mel_spectrogram import LogMelSpectrogram
 from model_export.features.pitch import PITCH_FEATURES, pitch_features
 from model_export.features.pretrained import EMBEDDING_DIM
@@ -35,10 +38,13 @@ class AudioFeatures(keras.layers.Layer):
     Returns
     -------
     tensor [shape=(batch, feature_dim)]: ``[mean(emb), max(emb), mean(mel), std(mel),
-    active_fraction, pitch_histogram(12), voicing, pitch_mean, pitch_std]`` with
-    ``feature_dim = 2 * 96 + 2 * 32 + 1 + 15 = 272``. Means and standard
-    deviations are taken over active frames: within ``active_below_peak_db``
-    of the loudest frame.
+    active_fraction, pitch_histogram(12), voicing, pitch_mean, pitch_std,
+    envelope(7)]`` with ``feature_dim = 2 * 96 + 2 * 32 + 1 + 15 + 7 = 279``
+    (``layout.py``). Means and standard deviations are taken over active
+    frames: within ``active_below_peak_db`` of the loudest frame. The envelope
+    is the share of frames whose energy (in the mel filters' band) is within
+    each of ``ENVELOPE_BELOW_PEAK_DB`` of the loudest frame's: how fast a
+    sound decays, which tells a cymbal from a hi-hat and a tom from a kick.
     """
 
     def __init__(
@@ -63,7 +69,13 @@ class AudioFeatures(keras.layers.Layer):
         self.embedding = SpeechEmbedding()
         if embedding_positions(self.n_frames) < 1:
             raise ValueError(f"analysis_samples ({analysis_samples}) is too short for the backbone")
-        self.feature_dim = 2 * EMBEDDING_DIM + 2 * self.log_mel.n_mels + 1 + PITCH_FEATURES
+        self.feature_dim = (
+            2 * EMBEDDING_DIM
+            + 2 * self.log_mel.n_mels
+            + 1
+            + PITCH_FEATURES
+            + len(ENVELOPE_BELOW_PEAK_DB)
+        )
 
     @property
     def n_frames(self) -> int:
@@ -138,8 +150,20 @@ class AudioFeatures(keras.layers.Layer):
             fft_length=self.log_mel.fft_length,
             sample_rate_hz=self.log_mel.sample_rate_hz,
         )
+        # Energy per frame in the mel filters' band (their summed weights per bin).
+        band_energy = ops.matmul(power, ops.sum(self.log_mel.mel, axis=1, keepdims=True))[..., 0]
+        energy_db = (10.0 / np.log(10.0)) * ops.log(ops.maximum(band_energy, 1e-10))
+        peak_db = ops.max(energy_db, axis=1, keepdims=True)
+        envelope = ops.stack(
+            [
+                ops.mean(ops.cast(energy_db >= peak_db - below_db, "float32"), axis=1)
+                for below_db in ENVELOPE_BELOW_PEAK_DB
+            ],
+            axis=-1,
+        )
         return ops.concatenate(
-            [emb_mean, ops.max(emb, axis=1), mel_mean, mel_std, active_fraction, pitch], axis=-1
+            [emb_mean, ops.max(emb, axis=1), mel_mean, mel_std, active_fraction, pitch, envelope],
+            axis=-1,
         )
 
     def compute_output_shape(self, input_shape: Any) -> tuple[Any, ...]:

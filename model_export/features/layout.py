@@ -16,4 +16,9 @@ SPEECH = slice(0, 2 * EMBEDDING_DIM)
 MEL_MEANS = slice(SPEECH.stop, SPEECH.stop + MEL_BANDS)
 """Per-band mean of the log-mel over the active frames."""
 """After them, to the end: the per-band standard deviation of the log-mel, the active
-fraction and the pitch statistics (together with the means, the "timbre block")."""
+fraction, the pitch statistics and the envelope (together with the means, the
+"timbre block")."""
+
+ENVELOPE_BELOW_PEAK_DB = (3.0, 6.0, 10.0, 15.0, 20.0, 30.0, 40.0)
+"""The envelope, the last features: the share of frames within each of these of the
+loudest frame's energy."""

@@ -19,7 +19,7 @@ from model_export.training.feature_sets import (
 )
 from model_export.training.head import fit_head
 
-FEATURE_DIM = 272
+FEATURE_DIM = 279
 SPEECH_FEATURES = SPEECH.stop
 COPIES = 3
 
