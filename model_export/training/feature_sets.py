@@ -7,8 +7,9 @@ view wins every task: the embedding tells words apart, the timbre block
 (as cepstra) tells voices and sounds apart, and a head on everything is worse than the right
 view alone when it has only 5 clips per label. So training scores each view
 by k-fold cross-validation over the clips (each clip with all its augmented
-copies held out together) and keeps the best; on a tie it keeps the earlier
-one in FEATURE_SETS.
+copies held out together) and keeps the best. When several views tie for
+the best score, nothing tells them apart: it trains a head on each and
+averages their logits, which is again one linear head (``average_heads``).
 
 Every view is a linear map of the feature vector, ``features @ projection``.
 The head is trained on the projected features and then folded back onto the
@@ -27,7 +28,7 @@ from model_export.training.config import TrainConfig
 from model_export.training.head import Head, Progress, fit_head
 
 FEATURE_SETS = ("all", "speech", "cepstral")
-"""In order of preference on a tie.
+"""The views, in the order they are reported.
 
 all: every feature. speech: the embedding's statistics. cepstral: the timbre
 block (log-mel and pitch statistics) with the log-mel means replaced by
@@ -40,10 +41,19 @@ MAX_FOLDS = 5
 
 @dataclass(frozen=True)
 class FeatureChoice:
-    """The chosen set and every set's cross-validated accuracy (None: too few clips to score)."""
+    """The chosen views and every view's cross-validated accuracy (None: too few clips to score).
 
-    name: str
+    ``names`` are the views that tie for the best score, in FEATURE_SETS order; the
+    classifier averages the logits of a head on each.
+    """
+
+    names: tuple[str, ...]
     scores: dict[str, float] | None
+
+    @property
+    def name(self) -> str:
+        """The views joined by "+", as metadata.json and ``pac train`` report them."""
+        return "+".join(self.names)
 
 
 def dct_matrix(n: int) -> np.ndarray:
@@ -92,6 +102,54 @@ def fit_head_on_set(
     return project_head(head, projection, mean=x.mean(axis=0))
 
 
+def fit_head_on_sets(
+    features: np.ndarray,
+    targets: np.ndarray,
+    *,
+    names: tuple[str, ...],
+    n_labels: int,
+    config: TrainConfig,
+    progress: Progress | None = None,
+    stage: str = "fit",
+) -> Head:
+    """A head on each view in ``names``, averaged (``average_heads``); progress counts all fits."""
+    heads = []
+    for i, name in enumerate(names):
+
+        def progress_of_all(stage: str, done: int, total: int, i: int = i) -> None:
+            if progress:
+                progress(stage, i * total + done, len(names) * total)
+
+        heads.append(
+            fit_head_on_set(
+                features,
+                targets,
+                name=name,
+                n_labels=n_labels,
+                config=config,
+                progress=progress_of_all,
+                stage=stage,
+            )
+        )
+    return average_heads(heads)
+
+
+def average_heads(heads: list[Head]) -> Head:
+    """One head whose logits are the mean of the heads' logits.
+
+    The heads must come from ``project_head`` on the same features (the same
+    ``mean``, ``inv_std`` 1 or 0); a feature is read if any head reads it.
+    """
+    if len(heads) == 1:
+        return heads[0]
+    return Head(
+        mean=heads[0].mean,
+        inv_std=np.max([h.inv_std for h in heads], axis=0),
+        kernel=np.mean([h.kernel for h in heads], axis=0, dtype=np.float64).astype(np.float32),
+        bias=np.mean([h.bias for h in heads], axis=0, dtype=np.float64).astype(np.float32),
+    )
+
+
 def project_head(head: Head, projection: np.ndarray, *, mean: np.ndarray) -> Head:
     """The same classifier, reading the full vector: ``z = x @ projection`` becomes a kernel.
 
@@ -135,13 +193,13 @@ def choose_feature_set(
 
     k is the number of clips of the rarest label among them, at most
     MAX_FOLDS. With fewer than 2 clips of some label there is nothing to score:
-    all features.
+    all features. Every view with the best score is chosen.
     """
     clip_targets = targets[::copies]
     counts = np.bincount(clip_targets)
     folds = min(MAX_FOLDS, int(counts[counts > 0].min()))
     if folds < 2:
-        return FeatureChoice("all", None)
+        return FeatureChoice(("all",), None)
     row_fold = np.repeat(fold_of_clips(clip_targets, folds=folds), copies)
     first_rows = np.arange(0, len(targets), copies)
     x = np.asarray(features, np.float64)
@@ -160,5 +218,5 @@ def choose_feature_set(
             predicted = head.probabilities(projected[held]).argmax(axis=1)
             right += int(np.sum(predicted == targets[held]))
         scores[name] = right / len(first_rows)
-    best = max(FEATURE_SETS, key=lambda name: scores[name])  # first of the best on a tie
-    return FeatureChoice(best, scores)
+    best = max(scores.values())
+    return FeatureChoice(tuple(name for name in FEATURE_SETS if scores[name] == best), scores)

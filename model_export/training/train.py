@@ -19,7 +19,7 @@ from model_export.audio.preprocess import centre_in_window
 from model_export.frontend.cache import FrontEnd
 from model_export.model_folder.evaluation import Evaluation, evaluate_predictions
 from model_export.training.config import TrainConfig
-from model_export.training.feature_sets import FeatureChoice, choose_feature_set, fit_head_on_set
+from model_export.training.feature_sets import FeatureChoice, choose_feature_set, fit_head_on_sets
 from model_export.training.head import Head, Progress
 
 
@@ -180,26 +180,26 @@ def train_classifier(
 
     validation = None
     if val_idx:
-        head = fit_head_on_set(
+        head = fit_head_on_sets(
             np.concatenate([features[rows(train_idx)], extra_features]),
             np.concatenate([y[rows(train_idx)], extra_y]),
             n_labels=len(label_names),
             config=config,
             progress=progress,
             stage="validation fit",
-            name=feature_set.name,
+            names=feature_set.names,
         )
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(head.probabilities(features[val_rows]), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
-    head = fit_head_on_set(
+    head = fit_head_on_sets(
         np.concatenate([features, extra_features]),
         np.concatenate([y, extra_y]),
         n_labels=len(label_names),
         config=config,
         progress=progress,
         stage="final fit",
-        name=feature_set.name,
+        names=feature_set.names,
     )
 
     return TrainResult(

@@ -10,14 +10,16 @@ from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import (
     CEPSTRAL_COEFFICIENTS,
     FEATURE_SETS,
+    average_heads,
     choose_feature_set,
     dct_matrix,
     feature_projection,
     fit_head_on_set,
+    fit_head_on_sets,
     fold_of_clips,
     project_head,
 )
-from model_export.training.head import fit_head
+from model_export.training.head import fit_head, softmax
 
 FEATURE_DIM = 279
 SPEECH_FEATURES = SPEECH.stop
@@ -92,23 +94,52 @@ def test_a_set_that_cannot_tell_the_labels_apart_is_not_chosen(
     choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
     assert choice.scores is not None
     assert choice.scores[hopeless] < 0.7  # chance is 1/3
-    assert choice.name != hopeless
-    assert choice.scores[choice.name] == max(choice.scores.values()) >= 0.9
+    assert hopeless not in choice.names
+    best = max(choice.scores.values())
+    assert best >= 0.9
+    assert choice.names == tuple(n for n in FEATURE_SETS if choice.scores[n] == best)
 
 
-def test_a_tie_keeps_all_features(rng: np.random.Generator) -> None:
-    x, y = _clips(rng, slice(None))
+def test_every_view_that_ties_for_the_best_score_is_chosen(rng: np.random.Generator) -> None:
+    x, y = _clips(rng, slice(0, SPEECH_FEATURES))
+    x[:, SPEECH_FEATURES:] = 0.0  # constant: "all" reads nothing more than "speech" does
     choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
     assert choice.scores is not None
-    # (The label shifts every log-mel band alike here: a level the cepstral set ignores.)
-    assert choice.scores["all"] == choice.scores["speech"] == 1.0
-    assert choice.name == "all"
+    assert choice.scores["all"] == choice.scores["speech"] == 1.0 > choice.scores["cepstral"]
+    assert choice.names == ("all", "speech")
+    assert choice.name == "all+speech"
+
+
+def test_tied_views_average_their_heads_logits(rng: np.random.Generator) -> None:
+    x, y = _clips(rng, slice(None))
+    names = ("speech", "cepstral")
+    heads = [fit_head_on_set(x, y, name=n, n_labels=3, config=TrainConfig()) for n in names]
+    averaged = average_heads(heads)
+    assert averaged is not None
+    logits = [(x - h.mean) * h.inv_std @ h.kernel + h.bias for h in heads]
+    np.testing.assert_allclose(
+        np.log(averaged.probabilities(x)),
+        np.log(softmax(np.mean(logits, axis=0))),
+        atol=1e-4,
+    )
+    np.testing.assert_array_equal(averaged.inv_std, np.max([h.inv_std for h in heads], axis=0))
+    stages: list[tuple[int, int]] = []
+    fitted = fit_head_on_sets(
+        x,
+        y,
+        names=names,
+        n_labels=3,
+        config=TrainConfig(epochs=4),
+        progress=lambda _stage, done, total: stages.append((done, total)),
+    )
+    assert stages == [(i, 8) for i in range(1, 9)]  # one bar over both fits
+    assert fitted.kernel.shape == (FEATURE_DIM, 3)
 
 
 def test_one_clip_of_a_label_leaves_nothing_to_score(rng: np.random.Generator) -> None:
     x, y = _clips(rng, slice(None), per_label=1)
     choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
-    assert choice.name == "all" and choice.scores is None
+    assert choice.names == ("all",) and choice.scores is None
 
 
 @pytest.mark.parametrize("name", FEATURE_SETS)
