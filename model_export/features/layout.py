@@ -15,9 +15,9 @@ SPEECH = slice(0, 2 * EMBEDDING_DIM)
 """Mean and max of the speech embedding over the active frames."""
 MEL_MEANS = slice(SPEECH.stop, SPEECH.stop + MEL_BANDS)
 """Per-band mean of the log-mel over the active frames."""
-"""After them, to the end: the per-band standard deviation of the log-mel, the active
-fraction, the pitch statistics and the envelope (together with the means, the
-"timbre block")."""
+AFTER_MEL_MEANS = slice(MEL_MEANS.stop, None)
+"""To the end: the per-band standard deviation of the log-mel, the active fraction,
+the pitch statistics and the envelope. With the means, the "timbre block"."""
 
 ENVELOPE_BELOW_PEAK_DB = (3.0, 6.0, 10.0, 15.0, 20.0, 30.0, 40.0)
 """The envelope, the last features: the share of frames within each of these of the

@@ -2,10 +2,11 @@
 
 The front-end (``features/audio_features.py``, laid out in
 ``features/layout.py``) outputs the speech embedding's pooled statistics
-first, then the timbre and pitch statistics. Measured in bench/unseen.py, no
-view wins every task: the embedding tells words apart, the timbre block
-(as cepstra) tells voices and sounds apart, and a head on everything is worse than the right
-view alone when it has only 5 clips per label. So training scores each view
+first, then the timbre block: log-mel, pitch and envelope statistics.
+Measured in bench/unseen.py, no view wins every task: the embedding tells
+words apart, the timbre block (as cepstra) tells voices and sounds apart, and
+a head on everything is worse than the right view alone when it has only 5
+clips per label. So training scores each view
 by k-fold cross-validation over the clips (each clip with all its augmented
 copies held out together) and keeps the best. When several views tie for
 the best score, nothing tells them apart: it trains a head on each and
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_export.features.layout import MEL_BANDS, MEL_MEANS, SPEECH
+from model_export.features.layout import AFTER_MEL_MEANS, MEL_BANDS, MEL_MEANS, SPEECH
 from model_export.training.config import TrainConfig
 from model_export.training.head import Head, Progress, fit_head
 
@@ -31,9 +32,9 @@ FEATURE_SETS = ("all", "speech", "cepstral")
 """The views, in the order they are reported.
 
 all: every feature. speech: the embedding's statistics. cepstral: the timbre
-block (log-mel and pitch statistics) with the log-mel means replaced by
-cepstral coefficients 1-12 (their DCT, as in MFCCs): the shape of the
-spectrum without its overall level and fine detail.
+block (log-mel, pitch and envelope statistics) with the log-mel means
+replaced by cepstral coefficients 1-12 (their DCT, as in MFCCs): the shape
+of the spectrum without its overall level and fine detail.
 """
 CEPSTRAL_COEFFICIENTS = 12
 MAX_FOLDS = 5
@@ -74,7 +75,7 @@ def feature_projection(name: str, feature_dim: int) -> np.ndarray:
     if name == "cepstral":
         cepstra = np.zeros((feature_dim, CEPSTRAL_COEFFICIENTS))
         cepstra[MEL_MEANS] = dct_matrix(MEL_BANDS)[:, 1 : CEPSTRAL_COEFFICIENTS + 1]
-        return np.concatenate([cepstra, identity[:, MEL_MEANS.stop :]], axis=1)
+        return np.concatenate([cepstra, identity[:, AFTER_MEL_MEANS]], axis=1)
     raise ValueError(f"feature set must be one of {', '.join(FEATURE_SETS)}; got {name!r}")
 
 

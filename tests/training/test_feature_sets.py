@@ -115,7 +115,6 @@ def test_tied_views_average_their_heads_logits(rng: np.random.Generator) -> None
     names = ("speech", "cepstral")
     heads = [fit_head_on_set(x, y, name=n, n_labels=3, config=TrainConfig()) for n in names]
     averaged = average_heads(heads)
-    assert averaged is not None
     logits = [(x - h.mean) * h.inv_std @ h.kernel + h.bias for h in heads]
     np.testing.assert_allclose(
         np.log(averaged.probabilities(x)),
