@@ -1089,7 +1089,7 @@ def festival_to_audio(p: dict[str, Any]) -> FloatArray:
 
 
 def recording_to_audio(p: dict[str, Any]) -> FloatArray:
-    """A ``kind='recording'`` source: a sample file, mixed to mono, cut to ``p['max_s']``.
+    """A ``kind='recording'`` source: the file ``p['source']``, mono, cut to ``p['max_s']``.
 
     The leading silence is trimmed first; a sound that rings on past
     ``max_s`` fades out over its last 0.2 s, as a student would stop recording.
@@ -1099,7 +1099,7 @@ def recording_to_audio(p: dict[str, Any]) -> FloatArray:
         "fade", "t", "0", str(p["max_s"]), "0.2",
         "norm", str(p["peak_dbfs"]),
     ]  # fmt: skip
-    return _to_clip(["sox", "-V1", p["path"], "-t", "wav", "-", "remix", "-"], cut)
+    return _to_clip(["sox", "-V1", p["source"], "-t", "wav", "-", "remix", "-"], cut)
 
 
 SOURCE_RENDERERS: dict[str, Callable[[dict[str, Any]], FloatArray]] = {
@@ -1187,7 +1187,7 @@ def manifest_is_complete(folder: Path, digest: str) -> bool:
 
 def _readme(plan: Plan, manifest: dict[str, Any]) -> str:
     lines = [
-        f"Synthetic '{plan.name}' dataset (bench/synth.py, synth_version "
+        f"Benchmark dataset '{plan.name}' (bench/synth.py, synth_version "
         f"{SYNTH_VERSION}, seed {manifest['seed']}).",
         "",
         f"labels: {', '.join(plan.labels)}",

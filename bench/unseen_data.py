@@ -183,7 +183,7 @@ def plan_human_words(group: Sequence[str], *, seed: int) -> Plan:
 def _recording(path: Path, rng: random.Random) -> dict[str, Any]:
     return {
         "kind": "recording",
-        "path": str(path),
+        "source": str(path),  # not "path": the manifest's "path" is the clip written
         "max_s": MAX_RECORDING_S,
         "peak_dbfs": round(rng.uniform(-12.0, -1.0), 1),
     }
