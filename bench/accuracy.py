@@ -84,6 +84,18 @@ def predicted_labels(
     return [labels[i] for i in model.predict(windows).argmax(axis=1)]
 
 
+def correct(
+    model: Classifier,
+    labels: tuple[str, ...],
+    clips: Sequence[np.ndarray],
+    truth: Sequence[str],
+    window_samples: int,
+) -> int:
+    """How many clips the model labels right."""
+    predicted = predicted_labels(model, labels, clips, window_samples)
+    return sum(p == t for p, t in zip(predicted, truth, strict=True))
+
+
 def accuracy(
     model: Classifier,
     labels: tuple[str, ...],
@@ -91,8 +103,7 @@ def accuracy(
     truth: list[str],
     window_samples: int,
 ) -> float:
-    predicted = predicted_labels(model, labels, clips, window_samples)
-    return float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)]))
+    return correct(model, labels, clips, truth, window_samples) / len(truth)
 
 
 def node_timing(

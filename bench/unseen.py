@@ -35,13 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import load_split, predicted_labels  # noqa: E402
+from accuracy import correct, load_split  # noqa: E402
 from unseen_data import TASKS  # noqa: E402
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
 from model_export.frontend.cache import frontend_for  # noqa: E402
 from model_export.training.config import TrainConfig  # noqa: E402
-from model_export.training.train import Classifier, train_classifier  # noqa: E402
+from model_export.training.train import train_classifier  # noqa: E402
 
 SHIFT_SECONDS = 0.25
 VIEWS = ("test", "phone", "shifted")
@@ -110,18 +110,6 @@ def load_group(folder: Path, *, window_samples: int) -> Group:
             "shifted": shifted_views(*test, window_samples=window_samples),
         },
     )
-
-
-def correct(
-    model: Classifier,
-    labels: tuple[str, ...],
-    clips: Sequence[np.ndarray],
-    truth: Sequence[str],
-    window_samples: int,
-) -> int:
-    """How many clips the model labels right."""
-    predicted = predicted_labels(model, labels, clips, window_samples)
-    return sum(p == t for p, t in zip(predicted, truth, strict=True))
 
 
 def run_task(

@@ -170,9 +170,10 @@ def train_classifier(
         extra_y = np.zeros(0, dtype=np.int64)
 
     # The features the head reads, chosen on the clips that train it (not on validation).
+    train_rows = rows(train_idx)
     feature_set = choose_feature_set(
-        features[rows(train_idx)],
-        y[rows(train_idx)],
+        features[train_rows],
+        y[train_rows],
         copies=copies,
         n_labels=len(label_names),
         config=config,
@@ -181,8 +182,8 @@ def train_classifier(
     validation = None
     if val_idx:
         head = fit_head_on_sets(
-            np.concatenate([features[rows(train_idx)], extra_features]),
-            np.concatenate([y[rows(train_idx)], extra_y]),
+            np.concatenate([features[train_rows], extra_features]),
+            np.concatenate([y[train_rows], extra_y]),
             n_labels=len(label_names),
             config=config,
             progress=progress,
