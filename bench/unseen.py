@@ -149,6 +149,24 @@ def ensure_data(data: Path, tasks: Sequence[str]) -> None:
     subprocess.run(command, check=True)
 
 
+def frontend_of(config: TrainConfig) -> Any:
+    """The cached front-end for ``config``'s window (built once, with a message, when missing)."""
+    return frontend_for(
+        window_samples=config.window_samples,
+        analysis_samples=config.analysis_samples,
+        on_build=lambda message: print(message, file=sys.stderr),
+    )
+
+
+def write_report(
+    out: Path, config: TrainConfig, seeds: Sequence[int], rows: dict[str, dict[str, Any]]
+) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report = {"config": config.to_json(), "seeds": list(seeds), "tasks": rows}
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten {out}")
+
+
 def print_table(rows: dict[str, dict[str, Any]], config: TrainConfig, seeds: Sequence[int]) -> None:
     print(
         f"\nwindow {config.window_seconds:g} s, seeds {list(seeds)}; accuracy (mean over seeds) "
@@ -180,11 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     ensure_data(args.data, tasks)
     config = TrainConfig(window_seconds=args.window_seconds)
-    frontend = frontend_for(
-        window_samples=config.window_samples,
-        analysis_samples=config.analysis_samples,
-        on_build=lambda message: print(message, file=sys.stderr),
-    )
+    frontend = frontend_of(config)
     rows = {}
     for task in tasks:
         folders = sorted(p.parent for p in (args.data / task).glob("*/manifest.json"))
@@ -192,10 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows[task] = run_task(groups, frontend=frontend, config=config, seeds=seeds)
         print(task, json.dumps(rows[task]["accuracy"]), file=sys.stderr)
     print_table(rows, config, seeds)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"config": config.to_json(), "seeds": seeds, "tasks": rows}
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwritten {args.out}")
+    write_report(args.out, config, seeds, rows)
     return 0
 
 
