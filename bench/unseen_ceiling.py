@@ -46,8 +46,8 @@ TASKS = ("numbers", "words", "sounds")
 """The tasks whose test clips come from several sources that are not the labels
 (in ``voices`` each speaker is a label; ``same_sound`` and ``human_words`` have
 one source per label)."""
-VIEWS = {"test": "path", "phone": "phone_path"}
-"""Scored views and the manifest field that holds each view's file."""
+VIEWS = {"test": ("test", "path"), "phone": ("test_phone", "phone_path")}
+"""Scored views: the folder of each view's clips and the manifest field that names them."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,7 @@ def run_task(
     folder: Path, *, frontend: Any, config: TrainConfig, seeds: Sequence[int]
 ) -> dict[str, Any]:
     train_clips, train_labels = load_split(folder / "train")
-    views = {
-        v: load_sourced(folder, v if v == "test" else "test_phone", f) for v, f in VIEWS.items()
-    }
+    views = {v: load_sourced(folder, split, field) for v, (split, field) in VIEWS.items()}
     sources = sorted(set(views["test"].sources))
     per_seed: dict[str, list[float]] = {v: [] for v in VIEWS}
     chosen: dict[str, int] = {}
@@ -128,6 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     tasks = [t for t in args.tasks.split(",") if t]
+    for task in tasks:
+        if task not in TASKS:
+            parser.error(
+                f"--tasks: {task!r} is not one of {', '.join(TASKS)} (the tasks whose test "
+                "clips come from sources other than their labels)"
+            )
     seeds = [int(s) for s in args.seeds.split(",")]
     ensure_data(args.data, tasks)
     config = TrainConfig()

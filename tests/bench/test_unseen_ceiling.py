@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tests.audio_fixtures import encode, tone
 
@@ -53,3 +54,10 @@ def test_load_sourced_pairs_each_clip_with_its_manifest_source(tmp_path: Path) -
     assert sorted(truth) == ["one", "two"]
     assert sorted(round(len(c) / 16000, 1) for c in held_out) == [0.4, 0.5]
     assert all(isinstance(c, np.ndarray) for c in held_out)
+
+
+def test_a_task_whose_sources_are_its_labels_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        unseen_ceiling.main(["--tasks", "numbers,voices"])
+    assert exit_info.value.code == 2
+    assert "--tasks: 'voices' is not one of numbers, words, sounds" in capsys.readouterr().err

@@ -73,7 +73,7 @@ class Phone:
 
     def __init__(self, java: Java, assets: Path) -> None:
         self.java = java
-        java(f"{RUNTIME}.EventDispatcher").dispatched.clear()
+        java(f"{RUNTIME}.EventDispatcher").clear()
         self.form = java(f"{RUNTIME}.Form")()
         self.form.assetDirectory = java("java.io.File")(str(assets))
         self.component = java(f"{PACKAGE}.PersonalAudioClassifier")(self.form)
@@ -84,7 +84,7 @@ class Phone:
         self.webview.javascriptInterface.post(json.dumps(message, ensure_ascii=False))
 
     def events(self) -> list[tuple[str, list[Any]]]:
-        records = self.java(f"{RUNTIME}.EventDispatcher").dispatched
+        records = self.java(f"{RUNTIME}.EventDispatcher").dispatched()
         return [(str(r[1]), list(r[2:])) for r in records]
 
     def scripts(self) -> list[str]:

@@ -4,9 +4,21 @@ package com.google.appinventor.components.runtime;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records every event, for the tests: [component, eventName, args...]. */
+/**
+ * Records every event, for the tests: [component, eventName, args...]. Events come from the
+ * component's threads while a test reads them, so the list is only touched under the lock.
+ */
 public class EventDispatcher {
-  public static final List<Object[]> dispatched = new ArrayList<Object[]>();
+  private static final List<Object[]> dispatched = new ArrayList<Object[]>();
+
+  /** A copy of the events so far, in order. */
+  public static synchronized List<Object[]> dispatched() {
+    return new ArrayList<Object[]>(dispatched);
+  }
+
+  public static synchronized void clear() {
+    dispatched.clear();
+  }
 
   public static synchronized boolean dispatchEvent(
       Component component, String eventName, Object... args) {
