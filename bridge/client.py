@@ -1,7 +1,8 @@
 """``pac send``: a bridge client for extension developers (the ``websockets`` library).
 
 It says hello, sends each file as a ClassifySoundData request (ids "1", "2",
-... in file order), and reports every message it receives, until each request
+... in file order), with at most ``MAX_IN_FLIGHT`` unanswered at a time, as
+the protocol asks, and reports every message it receives until each request
 has its answer.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bridge.protocol import PROTOCOL_VERSION
+from bridge.protocol import MAX_IN_FLIGHT, PROTOCOL_VERSION
 
 
 class SendError(RuntimeError):
@@ -29,38 +30,41 @@ async def send_files(
     on_message: Callable[[dict[str, Any]], None],
     timeout_s: float = 60.0,
 ) -> list[dict[str, Any]]:
-    """Send ``files``; call ``on_message`` for each message; return them all."""
+    """Send ``files``; call ``on_message`` for each message; return them all.
+
+    ``timeout_s`` bounds the wait for the bridge to answer anything (the
+    connection, the hello, and then each answer), not the whole run.
+    """
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
     received: list[dict[str, Any]] = []
     try:
-        async with asyncio.timeout(timeout_s):
-            async with connect(url, max_size=None, open_timeout=10) as ws:
-                hello = {
-                    "type": "hello",
-                    "code": code,
-                    "client": "pac send",
-                    "protocol": PROTOCOL_VERSION,
-                }
-                await ws.send(json.dumps(hello))
-                pending = set()
-                ready = False
-                async for frame in ws:
-                    message = json.loads(frame)
-                    received.append(message)
-                    on_message(message)
-                    if message.get("type") == "ClassifierReady" and not ready:
-                        ready = True
-                        for i, path in enumerate(files, start=1):
-                            audio = base64.b64encode(path.read_bytes()).decode()
-                            request = {"type": "ClassifySoundData", "id": str(i), "audio": audio}
-                            pending.add(str(i))
-                            await ws.send(json.dumps(request))
-                    elif message.get("id") in pending:
-                        pending.discard(message["id"])
-                    if ready and not pending:
-                        break
+        async with connect(url, max_size=None, open_timeout=min(10.0, timeout_s)) as ws:
+            hello = {
+                "type": "hello",
+                "code": code,
+                "client": "pac send",
+                "protocol": PROTOCOL_VERSION,
+            }
+            await ws.send(json.dumps(hello))
+            queue = list(enumerate(files, start=1))
+            pending: set[str] = set()
+            ready = False
+            while not ready or pending or queue:
+                message = json.loads(await asyncio.wait_for(ws.recv(), timeout_s))
+                received.append(message)
+                on_message(message)
+                if message.get("type") == "ClassifierReady":
+                    ready = True
+                elif message.get("id") in pending:
+                    pending.discard(message["id"])
+                while ready and queue and len(pending) < MAX_IN_FLIGHT:
+                    number, path = queue.pop(0)
+                    audio = base64.b64encode(_read(path)).decode()
+                    request = {"type": "ClassifySoundData", "id": str(number), "audio": audio}
+                    pending.add(str(number))
+                    await ws.send(json.dumps(request))
     except (OSError, InvalidHandshake, InvalidURI) as exc:
         raise SendError(f"cannot connect to {url}: {exc}") from exc
     except ConnectionClosed as exc:
@@ -68,3 +72,10 @@ async def send_files(
     except TimeoutError as exc:
         raise SendError(f"no answer from {url} within {timeout_s:g} s") from exc
     return received
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SendError(f"{path}: cannot be read ({exc.strerror or exc})") from None

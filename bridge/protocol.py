@@ -13,7 +13,6 @@ import base64
 import binascii
 import hmac
 import json
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,9 @@ MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 MAX_AUDIO_SECONDS = 10.0
 """The longest clip the bridge classifies: the model's own maximum (max_clip_samples)."""
 MAX_IN_FLIGHT = 8
-"""Requests of one connection that may wait for their answer at once."""
-MAX_REQUESTS_PER_SECOND = 20
-"""Requests one connection may start in any one second."""
+"""Requests of one connection that may wait for their answer at once. The server stops
+reading a connection that has this many (back-pressure), so a client never meets the
+TOO_MANY_REQUESTS refusal that guards it here."""
 IDLE_TIMEOUT_SECONDS = 300.0
 """A connection that sends nothing for this long is closed."""
 HELLO_TIMEOUT_SECONDS = 10.0
@@ -92,10 +91,13 @@ class Session:
     paired: bool = False
     closed: bool = False
     in_flight: set[str] = field(default_factory=set)
-    recent: deque[float] = field(default_factory=deque)
     client: str = ""
 
-    def receive(self, text: str, *, now: float) -> list[Action]:
+    def has_room(self) -> bool:
+        """Whether another request may be read: fewer than MAX_IN_FLIGHT in flight."""
+        return len(self.in_flight) < MAX_IN_FLIGHT
+
+    def receive(self, text: str) -> list[Action]:
         """A text frame arrived."""
         if self.closed:
             return []
@@ -103,6 +105,10 @@ class Session:
             message = json.loads(text)
         except ValueError as exc:
             return self._refuse_unpaired() or [error(None, "BAD_MESSAGE", f"not JSON: {exc}")]
+        except RecursionError:
+            return self._refuse_unpaired() or [
+                error(None, "BAD_MESSAGE", "not JSON this bridge reads: nested too deeply")
+            ]
         if not isinstance(message, dict):
             return self._refuse_unpaired() or [
                 error(
@@ -115,7 +121,7 @@ class Session:
         if not self.paired:
             return self._hello(message)
         if kind == "ClassifySoundData":
-            return self._classify(message, now=now)
+            return self._classify(message)
         if kind == "hello":
             return [error(None, "UNKNOWN_TYPE", "already paired: hello comes once")]
         return [error(_id(message), "UNKNOWN_TYPE", f"unknown message type {kind!r}")]
@@ -188,21 +194,18 @@ class Session:
         self.client = str(message.get("client", ""))[:100]
         return [classifier_ready(self.labels, self.model)]
 
-    def _classify(self, message: dict[str, Any], *, now: float) -> list[Action]:
+    def _classify(self, message: dict[str, Any]) -> list[Action]:
         request_id = message.get("id")
         if not isinstance(request_id, str) or not request_id:
             return [error(None, "BAD_ID", "ClassifySoundData needs an id: a non-empty string")]
         if request_id in self.in_flight:
             return [error(request_id, "BAD_ID", f"id {request_id!r} is already in flight")]
-        while self.recent and now - self.recent[0] >= 1.0:
-            self.recent.popleft()
-        if len(self.in_flight) >= MAX_IN_FLIGHT or len(self.recent) >= MAX_REQUESTS_PER_SECOND:
+        if not self.has_room():
             return [
                 error(
                     request_id,
                     "TOO_MANY_REQUESTS",
-                    f"at most {MAX_IN_FLIGHT} requests in flight and "
-                    f"{MAX_REQUESTS_PER_SECOND} a second per connection",
+                    f"at most {MAX_IN_FLIGHT} requests in flight per connection",
                 )
             ]
         audio = message.get("audio")
@@ -214,7 +217,6 @@ class Session:
             return [error(request_id, "BAD_AUDIO_FIELD", "audio is not valid base64")]
         if not data:
             return [error(request_id, "EMPTY_CLIP", "audio is empty")]
-        self.recent.append(now)
         self.in_flight.add(request_id)
         return [Classify(request_id, data)]
 

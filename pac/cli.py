@@ -202,6 +202,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    from bridge.protocol import ERROR_CODES
     from model_export.jobs.classify import classify_files
 
     results = classify_files(args.model_dir, args.files)
@@ -211,6 +212,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
         if isinstance(result, Exception):
             failed = True
             print(f"pac: error: {result}", file=sys.stderr)
+            name = result.error_name
+            error = {"code": ERROR_CODES[name], "name": name, "message": str(result)}
+            out.append({"path": str(path), "error": error})
             continue
         if args.json:
             out.append({"path": str(path), "classification": result})
@@ -312,10 +316,10 @@ def cmd_bridge(args: argparse.Namespace) -> int:
     import asyncio
     import secrets
     import signal
-    import socket
 
     import segno
 
+    from bridge.addresses import lan_addresses
     from bridge.server import Bridge
 
     code = args.code or "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
@@ -323,23 +327,35 @@ def cmd_bridge(args: argparse.Namespace) -> int:
         raise ValueError(f"--code {code!r}: use at least 4 letters or digits")
     bridge = Bridge(args.model_dir, code=code)
 
-    def lan_address() -> str:
+    def urls(port: int) -> list[tuple[str, str]]:
+        """(URL, where it comes from): the one the QR code holds first."""
         if args.host not in ("0.0.0.0", ""):
-            return str(args.host)
-        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            address = str(info[4][0])
-            if not address.startswith("127."):
-                return address
-        return "127.0.0.1"
+            return [(f"ws://{args.host}:{port}", "")]
+        return [(f"ws://{a.ip}:{port}", a.interface) for a in lan_addresses()]
 
     def ready(port: int) -> None:
-        url = f"ws://{lan_address()}:{port}"
-        print(f"bridge       : {url}")
+        found = urls(port)
+        if not found:
+            print(
+                f"bridge       : ws://127.0.0.1:{port} (this laptop only)\n"
+                "               No network: this laptop has no address a phone can reach.\n"
+                "               Connect it to the same Wi-Fi as the phone, and start\n"
+                "               pac bridge again."
+            )
+        for i, (url, source) in enumerate(found):
+            print(
+                f"{'bridge' if i == 0 else '':<12} : {url}" + (f"   ({source})" if source else "")
+            )
+        if len(found) > 1:
+            print(f"{'':<15}The phone needs the one on its own network; the first is on")
+            print(f"{'':<15}the default route, which usually is the Wi-Fi.")
         print(f"pairing code : {code}")
         print(f"model        : {args.model_dir} ({', '.join(bridge.model.labels)})")
-        qr = segno.make(f"{url}?code={code}", error="m")
-        qr.terminal(out=sys.stdout, compact=True)
-        print(f"try it       : pac send {url} --code {code} FILE.wav")
+        if found:
+            url = found[0][0]
+            print(f"BridgeUrl    : {url}?code={code}   (the QR code holds this)")
+            segno.make(f"{url}?code={code}", error="m").terminal(out=sys.stdout, compact=True)
+            print(f"try it       : pac send {url} --code {code} FILE.wav")
         print("Ctrl-C stops the bridge.", flush=True)
 
     async def main() -> None:

@@ -330,14 +330,24 @@ def test_classify_reports_a_bad_file_and_still_classifies_the_good_ones(
     bad.write_bytes(np.random.default_rng(0).bytes(3000))
     good = dataset.test_paths[0], dataset.test_paths[-1]
 
-    proc = pac("classify", model_dir, good[0], bad, good[1], "--json")
+    empty = tmp_path / "empty.3gp"
+    empty.write_bytes(b"")
+
+    proc = pac("classify", model_dir, good[0], bad, good[1], empty, "--json")
 
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"pac: error: {bad}: ")
+    assert proc.stderr.splitlines()[0].startswith(f"pac: error: {bad}: ")
+    assert proc.stderr.splitlines()[1] == f"pac: error: {empty}: is empty (0 bytes)"
     results = json.loads(proc.stdout)
-    assert [r["path"] for r in results] == [str(good[0]), str(good[1])]
-    for r in results:
+    assert [r["path"] for r in results] == [str(p) for p in (good[0], bad, good[1], empty)]
+    for r in (results[0], results[2]):
         assert_ranked(r["classification"], labels=synthetic.LABELS)
+    assert results[1]["error"]["code"] == -13 and results[1]["error"]["name"] == "DECODE_FAILED"
+    assert results[3]["error"] == {
+        "code": -23,
+        "name": "EMPTY_CLIP",
+        "message": f"{empty}: is empty (0 bytes)",
+    }
 
 
 @pytest.mark.slow

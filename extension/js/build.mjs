@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Bundles the WebView runtime into dist/: pac_webview.js (src/webview.js with
- * TF.js, its wasm backend and libsamplerate, minified, one file),
+ * TF.js and its wasm backend, minified, one file),
  * pac_webview.html and the wasm backend's .wasm files. These are the JS
  * assets of the .aix; `npm run build` makes them.
  */

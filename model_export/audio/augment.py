@@ -4,6 +4,11 @@ Each augmented copy of a clip gets a time shift, a gain, usually some noise and
 sometimes a narrowband "phone" treatment, so that a model trained on laptop
 recordings still recognises the same sounds from a phone's SoundRecorder
 (3GP, AMR-NB at 8 kHz).
+
+Two resamplers on purpose: the phone's own recorder (down to 8 kHz) and a speed
+change are simulated with soxr, which is fast at any ratio; the way back from
+8 kHz is what the WebView page does, so it is the contract's resampler
+(``model_export.audio.resample``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 import soxr
 
 from model_export.audio.preprocess import centre_in_window
+from model_export.audio.resample import resample
 
 
 @dataclass(frozen=True)
@@ -93,8 +99,9 @@ def amr_nb_roundtrip(y: np.ndarray, *, sample_rate_hz: int, bit_rate: int) -> np
     encoded.seek(0)
     with av.open(encoded, "r", format="amr") as container:
         decoded = [f.to_ndarray().reshape(-1) for f in container.decode(audio=0)]
-    back = soxr.resample(
-        np.concatenate(decoded).astype(np.float32), 8000, sample_rate_hz, quality="HQ"
+    # Back to the model's rate as the phone's WebView page does it: the contract's resampler.
+    back = resample(
+        np.concatenate(decoded).astype(np.float32), orig_sr_hz=8000, target_sr_hz=sample_rate_hz
     )
     out = np.zeros_like(y, dtype=np.float32)
     out[: min(y.size, back.size)] = back[: y.size]
@@ -123,7 +130,7 @@ def narrowband(y: np.ndarray, *, sample_rate_hz: int, rng: np.random.Generator) 
     peak = float(np.max(np.abs(low))) or 1.0
     step = peak / 2 ** rng.uniform(5.0, 8.0)
     low = np.round(low / step) * step
-    back = soxr.resample(low, 8000, sample_rate_hz, quality="HQ")
+    back = resample(low.astype(np.float32), orig_sr_hz=8000, target_sr_hz=sample_rate_hz)
     out = np.zeros_like(y)
     out[: min(y.size, back.size)] = back[: y.size]
     return out.astype(np.float32)

@@ -6,11 +6,14 @@ together with its sample rate in Hz.
 
 Decoding goes through PyAV (FFmpeg), so the formats a phone or laptop
 produces all load the same way, including the 3GP/AMR-NB files at 8 kHz that
-App Inventor's SoundRecorder writes.
+App Inventor's SoundRecorder writes. Resampling is the contract's one
+resampler (``model_export.audio.resample``), which the phone's WebView page
+implements the same way.
 """
 
 from __future__ import annotations
 
+import io
 import wave
 from pathlib import Path
 from typing import Any
@@ -18,11 +21,14 @@ from typing import Any
 import av
 import numpy as np
 import numpy.typing as npt
-import soxr
+
+from model_export.audio.resample import resample
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "AudioDecodeError",
+    "ClipTooLongError",
+    "EmptyClipError",
     "decode_audio",
     "load_audio",
     "resample",
@@ -65,16 +71,32 @@ class AudioDecodeError(ValueError):
 
     ``str(error)`` names the file and the reason, e.g.
     ``"bad.wav: not a decodable audio file (Invalid data found when processing input)"``.
+    ``error_name`` is the name of its code in extension/error_codes.json, the one list of
+    error codes that the extension, the bridge and ``pac classify --json`` share.
     """
 
-    def __init__(self, path: Path, reason: str) -> None:
+    error_name = "DECODE_FAILED"
+
+    def __init__(self, path: Path | str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
 
-    def __reduce__(self) -> tuple[type[AudioDecodeError], tuple[Path, str]]:
+    def __reduce__(self) -> tuple[type[AudioDecodeError], tuple[Path | str, str]]:
         # Survives pickling, e.g. when clips are decoded in worker processes.
         return (type(self), (self.path, self.reason))
+
+
+class EmptyClipError(AudioDecodeError):
+    """The audio holds no samples (a 0-byte file, or a container with no audio in it)."""
+
+    error_name = "EMPTY_CLIP"
+
+
+class ClipTooLongError(AudioDecodeError):
+    """The audio is longer than the caller takes (``max_seconds``); decoding stopped there."""
+
+    error_name = "CLIP_TOO_LONG"
 
 
 def _frame_to_mono(frame: av.AudioFrame) -> npt.NDArray[np.float32]:
@@ -108,8 +130,34 @@ def _ffmpeg_reason(exc: BaseException) -> str:
     return str(strerror) if strerror else str(exc) or type(exc).__name__
 
 
-def decode_audio(path: Path) -> tuple[npt.NDArray[np.float32], int]:
-    """Decode an audio file to mono float32 at its native sample rate.
+QUICK_PROBE_BYTES = 4096
+"""How much FFmpeg reads to learn a file's streams on the first try. Its default (5 MB)
+makes it decode a short clip whole just to open it: 2 ms of a bridge request's 3."""
+
+
+def _open(source: Path | bytes) -> Any:
+    """The file opened for reading; a quick probe first, FFmpeg's full one if that finds no
+    audio stream with a known rate."""
+
+    def opened(options: dict[str, str]) -> Any:
+        target = str(source) if isinstance(source, Path) else io.BytesIO(source)
+        return av.open(target, mode="r", options=options)
+
+    try:
+        container = opened({"probesize": str(QUICK_PROBE_BYTES)})
+    except av.error.FFmpegError:
+        return opened({})
+    audio = container.streams.audio
+    if audio and audio[0].codec_context.sample_rate > 0:
+        return container
+    container.close()
+    return opened({})
+
+
+def decode_audio(
+    source: Path | bytes, *, name: str = "audio", max_seconds: float | None = None
+) -> tuple[npt.NDArray[np.float32], int]:
+    """Decode an audio file (on disk, or its bytes in memory) to mono float32 at its rate.
 
     Channels are mixed to mono by averaging them. Any container and codec
     FFmpeg reads works (WAV of any bit depth, FLAC, Ogg Vorbis/Opus, MP3,
@@ -117,8 +165,13 @@ def decode_audio(path: Path) -> tuple[npt.NDArray[np.float32], int]:
 
     Parameters
     ----------
-    path : Path
-        The audio file.
+    source : Path or bytes
+        The audio file, or the bytes of one (decoded in memory).
+    name : str
+        What error messages call ``source`` when it is bytes.
+    max_seconds : float, optional
+        Stop decoding, and raise :class:`ClipTooLongError`, once the audio is
+        longer than this: a small compressed file can hold hours of audio.
 
     Returns
     -------
@@ -130,15 +183,23 @@ def decode_audio(path: Path) -> tuple[npt.NDArray[np.float32], int]:
     Raises
     ------
     AudioDecodeError
-        The file is missing, unreadable, not audio, has no audio stream, or
-        decodes to zero samples. The message names the file.
+        The file is missing, unreadable, not audio, or has no audio stream.
+        The message names the file. :class:`EmptyClipError` when it holds
+        no samples (a 0-byte file among them), :class:`ClipTooLongError`
+        past ``max_seconds``.
     """
+    label: Path | str = source if isinstance(source, Path) else name
+    if isinstance(source, bytes) and not source:
+        raise EmptyClipError(label, "is empty (0 bytes)")
+    if isinstance(source, Path) and source.is_file() and source.stat().st_size == 0:
+        raise EmptyClipError(label, "is empty (0 bytes)")
     chunks: list[npt.NDArray[np.float32]] = []
     sample_rate_hz = 0
+    n_samples = 0
     try:
-        with av.open(str(path), mode="r") as container:
+        with _open(source) as container:
             if not container.streams.audio:
-                raise AudioDecodeError(path, "has no audio stream")
+                raise AudioDecodeError(label, "has no audio stream")
             stream = container.streams.audio[0]
             for frame in container.decode(stream):
                 if frame.samples == 0:
@@ -152,66 +213,49 @@ def decode_audio(path: Path) -> tuple[npt.NDArray[np.float32], int]:
                         chunk, orig_sr_hz=int(frame.sample_rate), target_sr_hz=sample_rate_hz
                     )
                 chunks.append(chunk)
+                n_samples += chunk.size
+                if max_seconds is not None and n_samples > max_seconds * sample_rate_hz:
+                    raise ClipTooLongError(
+                        label, f"is longer than {max_seconds:g} s, the most that is taken"
+                    )
     except AudioDecodeError:
         raise
     except FileNotFoundError as exc:
-        raise AudioDecodeError(path, "no such file") from exc
+        raise AudioDecodeError(label, "no such file") from exc
     except IsADirectoryError as exc:
-        raise AudioDecodeError(path, "is a folder, not an audio file") from exc
+        raise AudioDecodeError(label, "is a folder, not an audio file") from exc
     except PermissionError as exc:
-        raise AudioDecodeError(path, f"cannot be read ({_ffmpeg_reason(exc)})") from exc
+        raise AudioDecodeError(label, f"cannot be read ({_ffmpeg_reason(exc)})") from exc
     except (av.error.FFmpegError, OSError, EOFError, ValueError) as exc:
-        raise AudioDecodeError(path, f"not a decodable audio file ({_ffmpeg_reason(exc)})") from exc
+        raise AudioDecodeError(
+            label, f"not a decodable audio file ({_ffmpeg_reason(exc)})"
+        ) from exc
 
-    total = sum(len(c) for c in chunks)
-    if total == 0:
-        raise AudioDecodeError(path, "contains no audio samples")
+    if n_samples == 0:
+        raise EmptyClipError(label, "contains no audio samples")
     y = np.concatenate(chunks)
     # Float WAVs may hold NaN or values beyond full scale; keep the [-1, 1] promise.
     y = np.clip(np.nan_to_num(y, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
     return y.astype(np.float32, copy=False), sample_rate_hz
 
 
-def resample(
-    y: npt.NDArray[np.floating[Any]], *, orig_sr_hz: int, target_sr_hz: int
+def load_audio(
+    source: Path | bytes,
+    *,
+    sample_rate_hz: int = 16_000,
+    name: str = "audio",
+    max_seconds: float | None = None,
 ) -> npt.NDArray[np.float32]:
-    """Resample a mono signal with soxr (``quality="HQ"``).
-
-    Parameters
-    ----------
-    y : np.ndarray [shape=(n,)]
-        Mono signal.
-    orig_sr_hz, target_sr_hz : int > 0
-        Rates of ``y`` and of the result.
-
-    Returns
-    -------
-    y_resampled : np.ndarray [shape=(round(n * target_sr_hz / orig_sr_hz),), dtype=float32]
-        ``y`` itself (as float32) when the rates are equal.
-    """
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D (mono), got shape {y.shape}")
-    if orig_sr_hz <= 0 or target_sr_hz <= 0:
-        raise ValueError(
-            f"sample rates must be positive, got orig_sr_hz={orig_sr_hz}, "
-            f"target_sr_hz={target_sr_hz}"
-        )
-    y32 = np.asarray(y, dtype=np.float32)
-    if orig_sr_hz == target_sr_hz:
-        return y32
-    out = soxr.resample(y32, orig_sr_hz, target_sr_hz, quality="HQ")
-    return np.asarray(out, dtype=np.float32)
-
-
-def load_audio(path: Path, *, sample_rate_hz: int = 16_000) -> npt.NDArray[np.float32]:
     """Decode an audio file and resample it.
 
     Parameters
     ----------
-    path : Path
-        Any file :func:`decode_audio` reads.
+    source : Path or bytes
+        Any file :func:`decode_audio` reads, or its bytes.
     sample_rate_hz : int > 0
         Rate of the result (the model uses ``MODEL_SAMPLE_RATE_HZ``).
+    name, max_seconds
+        As for :func:`decode_audio`.
 
     Returns
     -------
@@ -223,7 +267,7 @@ def load_audio(path: Path, *, sample_rate_hz: int = 16_000) -> npt.NDArray[np.fl
     AudioDecodeError
         See :func:`decode_audio`.
     """
-    y, native_sr_hz = decode_audio(path)
+    y, native_sr_hz = decode_audio(source, name=name, max_seconds=max_seconds)
     return resample(y, orig_sr_hz=native_sr_hz, target_sr_hz=sample_rate_hz)
 
 

@@ -111,7 +111,7 @@ def preprocessing_contract() -> dict[str, Any]:
     """How a clip becomes the model's input window; recorded in metadata.json."""
     return {
         "mono": "mean of channels",
-        "resample": "to sample_rate_hz (soxr HQ)",
+        "resample": "to sample_rate_hz (windowed sinc: docs/metadata.md, Resampling)",
         "max_clip_seconds": MAX_CLIP_SECONDS,
         "longer_clips": "keep their middle max_clip_samples",
         "trim_and_centre": {

@@ -288,7 +288,10 @@ def test_load_reports_every_undecodable_clip_at_once() -> None:
         load_dataset([bad_a, good, bad_b, silent], sample_rate_hz=16_000, warn=warnings.append)
 
     reason = "not a decodable audio file (Invalid data found when processing input)"
-    assert _problems(info) == [f"data/dog/bad.wav: {reason}", f"data/cat/empty.mp3: {reason}"]
+    assert _problems(info) == [
+        f"data/dog/bad.wav: {reason}",
+        "data/cat/empty.mp3: is empty (0 bytes)",
+    ]
     # Clips after a failure are still checked, so their warnings are not lost.
     assert warnings == [
         "data/cat/silent.wav: is silent (peak below -80 dBFS); check the microphone"

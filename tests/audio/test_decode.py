@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import wave
 from pathlib import Path
 
@@ -15,10 +16,11 @@ from model_export import MODEL_SAMPLE_RATE_HZ
 from model_export.audio.decode import (
     SUPPORTED_EXTENSIONS,
     AudioDecodeError,
+    ClipTooLongError,
+    EmptyClipError,
     _frame_to_mono,
     decode_audio,
     load_audio,
-    resample,
     write_wav,
 )
 from tests.audio_fixtures import (
@@ -220,76 +222,7 @@ def test_frame_to_mono_scales_and_mixes_every_sample_format(base: str, planar: b
     np.testing.assert_allclose(y, (left + right) / 2, atol=1.0 / 128)
 
 
-# --- resample / load_audio ------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("orig_sr_hz", "target_sr_hz"), [(44_100, 16_000), (8_000, 16_000), (48_000, 16_000)]
-)
-def test_resample_keeps_frequency_rms_and_duration(orig_sr_hz: int, target_sr_hz: int) -> None:
-    y = tone(
-        sample_rate_hz=orig_sr_hz,
-        duration_s=1.0,
-        freqs_hz=(440.0,),
-        amplitudes=(0.5,),
-        phases_rad=(0.0,),
-    )
-
-    out = resample(y, orig_sr_hz=orig_sr_hz, target_sr_hz=target_sr_hz)
-
-    assert out.dtype == np.float32
-    assert out.shape == (target_sr_hz,)
-    assert spectrum_peak_hz(out, sample_rate_hz=target_sr_hz) == pytest.approx(440.0, abs=1.0)
-    rms = float(np.sqrt(np.mean(out.astype(np.float64) ** 2)))
-    assert rms == pytest.approx(0.5 / np.sqrt(2), rel=0.01)
-
-
-def test_resample_downsampling_removes_what_would_alias() -> None:
-    # 10 kHz is above the 8 kHz Nyquist of 16 kHz; it would fold to 6 kHz.
-    y = tone(
-        sample_rate_hz=44_100,
-        duration_s=1.0,
-        freqs_hz=(10_000.0,),
-        amplitudes=(0.5,),
-        phases_rad=(0.0,),
-    )
-
-    out = resample(y, orig_sr_hz=44_100, target_sr_hz=16_000)[1000:-1000]
-
-    rms = float(np.sqrt(np.mean(out.astype(np.float64) ** 2)))
-    assert 20 * np.log10(rms / (0.5 / np.sqrt(2))) < -120.0
-
-
-def test_resample_upsampling_adds_no_image() -> None:
-    # Upsampling 8 kHz -> 16 kHz must not mirror a 3 kHz tone to 5 kHz.
-    y = tone(
-        sample_rate_hz=8_000,
-        duration_s=1.0,
-        freqs_hz=(3_000.0,),
-        amplitudes=(0.5,),
-        phases_rad=(0.0,),
-    )
-
-    out = resample(y, orig_sr_hz=8_000, target_sr_hz=16_000)
-
-    image = band_amplitude(out, sample_rate_hz=16_000, freq_hz=5_000.0)
-    assert 20 * np.log10(image / 0.5) < -130.0  # soxr "HQ" gives about -143 dB
-
-
-def test_resample_same_rate_is_identity_as_float32() -> None:
-    y = np.linspace(-1.0, 1.0, 101)  # float64 in
-
-    out = resample(y, orig_sr_hz=16_000, target_sr_hz=16_000)
-
-    assert out.dtype == np.float32
-    np.testing.assert_array_equal(out, y.astype(np.float32))
-
-
-def test_resample_rejects_multichannel_and_bad_rates() -> None:
-    with pytest.raises(ValueError, match=r"y must be 1-D \(mono\), got shape \(2, 10\)"):
-        resample(np.zeros((2, 10)), orig_sr_hz=8_000, target_sr_hz=16_000)
-    with pytest.raises(ValueError, match="sample rates must be positive"):
-        resample(np.zeros(10), orig_sr_hz=0, target_sr_hz=16_000)
+# --- load_audio ----------------------------------------------------------------------------
 
 
 def test_load_audio_decodes_and_resamples_to_model_rate() -> None:
@@ -373,14 +306,17 @@ def test_text_file_named_mp3(tmp_path: Path) -> None:
     assert str(info.value) == f"{path}: {INVALID_DATA}"
 
 
-def test_empty_file(tmp_path: Path) -> None:
+def test_an_empty_file_is_an_empty_clip(tmp_path: Path) -> None:
     path = tmp_path / "empty.wav"
     path.write_bytes(b"")
 
-    with pytest.raises(AudioDecodeError) as info:
+    with pytest.raises(EmptyClipError) as info:
         decode_audio(path)
 
-    assert str(info.value) == f"{path}: {INVALID_DATA}"
+    assert str(info.value) == f"{path}: is empty (0 bytes)"
+    assert info.value.error_name == "EMPTY_CLIP"
+    with pytest.raises(EmptyClipError, match="^phone clip: is empty"):
+        decode_audio(b"", name="phone clip")
 
 
 def test_truncated_wav_header(tmp_path: Path) -> None:
@@ -407,10 +343,32 @@ def test_wav_with_zero_samples(tmp_path: Path) -> None:
     path = tmp_path / "zero.wav"
     write_wav(path, np.zeros(0), sample_rate_hz=16_000)
 
-    with pytest.raises(AudioDecodeError) as info:
+    with pytest.raises(EmptyClipError) as info:
         load_audio(path)
 
     assert str(info.value) == f"{path}: contains no audio samples"
+    with pytest.raises(EmptyClipError, match="^clip: contains no audio samples"):
+        load_audio(path.read_bytes(), name="clip")
+
+
+def test_bytes_decode_as_the_file_does(tmp_path: Path) -> None:
+    path = tmp_path / "tone.wav"
+    write_wav(path, tone(sample_rate_hz=22_050), sample_rate_hz=22_050)
+
+    np.testing.assert_array_equal(load_audio(path.read_bytes()), load_audio(path))
+    with pytest.raises(AudioDecodeError, match=f"^clip 7: {re.escape(INVALID_DATA)}"):
+        load_audio(b"not audio at all", name="clip 7")
+
+
+def test_decoding_stops_past_max_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "long.wav"
+    write_wav(path, np.zeros(16_000 * 12), sample_rate_hz=16_000)
+
+    assert load_audio(path, max_seconds=12.0).size == 16_000 * 12
+    with pytest.raises(ClipTooLongError) as info:
+        load_audio(path.read_bytes(), name="clip", max_seconds=10.0)
+    assert str(info.value) == "clip: is longer than 10 s, the most that is taken"
+    assert info.value.error_name == "CLIP_TOO_LONG"
 
 
 def test_file_without_audio_stream(tmp_path: Path) -> None:

@@ -80,7 +80,7 @@ def test_many_clients_each_get_every_answer_once(bridge: Running, wavs: list[Any
                     assert message["type"] == "GotClassification", message
                     assert message["id"] not in answers
                     answers[message["id"]] = message["result"]
-                await asyncio.sleep(0.3)  # stay under 20 requests a second
+                await asyncio.sleep(0.3)  # a phone's pace
         return [(rid, expected[rid], answers[rid][0][0]) for rid in expected]
 
     async def main() -> list[list[tuple[str, str, str]]]:
@@ -240,3 +240,83 @@ def test_pac_bridge_starts_and_stops_cleanly_on_sigterm(served_model: Path) -> N
     assert code == 0, proc.stderr.read() if proc.stderr else ""
     assert stopped < 2.0
     assert started < 10.0  # the 2 s target is measured by bench/bridge_load.py
+
+
+def test_a_client_over_the_in_flight_limit_waits_instead_of_being_refused(
+    bridge: Running, wavs: list[Any]
+) -> None:
+    # 60 requests sent at once, and 40 more one at a time as fast as the answers come:
+    # back-pressure, not Error -28, whatever the pace.
+    async def main() -> list[dict[str, Any]]:
+        ws = await paired(bridge.url)
+        replies = []
+        async with ws:
+            for i in range(60):
+                await ws.send(request(f"burst-{i}", wavs[i % len(wavs)][0]))
+            replies += [json.loads(await asyncio.wait_for(ws.recv(), 30)) for _ in range(60)]
+            for i in range(40):
+                await ws.send(request(f"step-{i}", wavs[i % len(wavs)][0]))
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
+        return replies
+
+    replies = asyncio.run(main())
+
+    assert [m["type"] for m in replies] == ["GotClassification"] * 100
+    assert len({m["id"] for m in replies}) == 100
+
+
+def test_empty_and_endless_audio_get_their_codes(bridge: Running, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.wav"
+    write_wav(empty, np.zeros(0, np.float32), sample_rate_hz=16_000)
+    endless = tmp_path / "endless.wav"  # a header that promises 11 s; decoding stops at 10
+    write_wav(endless, np.zeros(16_000 * 11, np.float32), sample_rate_hz=16_000)
+
+    async def main() -> list[dict[str, Any]]:
+        ws = await paired(bridge.url)
+        async with ws:
+            await ws.send(request("empty", base64.b64encode(empty.read_bytes()).decode()))
+            await ws.send(request("endless", base64.b64encode(endless.read_bytes()).decode()))
+            return [json.loads(await ws.recv()) for _ in range(2)]
+
+    replies = sorted(asyncio.run(main()), key=lambda m: m["id"])
+
+    assert [(m["id"], m["code"]) for m in replies] == [("empty", -23), ("endless", -24)]
+    assert replies[0]["message"] == "the audio holds no samples"
+
+
+def test_deeply_nested_json_gets_minus_20_and_the_connection_stays_open(
+    bridge: Running, wavs: list[Any]
+) -> None:
+    async def main() -> tuple[dict[str, Any], dict[str, Any]]:
+        ws = await paired(bridge.url)
+        async with ws:
+            await ws.send("[" * 100_000 + "]" * 100_000)
+            error = json.loads(await ws.recv())
+            await ws.send(request("after", wavs[0][0]))
+            return error, json.loads(await ws.recv())
+
+    error, after = asyncio.run(main())
+
+    assert (error["type"], error["code"]) == ("Error", -20)
+    assert after["type"] == "GotClassification"
+
+
+def test_pac_send_gets_an_answer_for_each_of_90_files(
+    bridge: Running, dataset: Any, tmp_path: Path
+) -> None:
+    files = []
+    for i in range(90):
+        path = tmp_path / f"{i:02d}.wav"
+        write_wav(path, dataset.test_clips[i % len(dataset.test_clips)], sample_rate_hz=16_000)
+        files.append(str(path))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "pac", "send", bridge.url, "--code", CODE, *files, "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    assert proc.returncode == 0, proc.stderr
+    messages = [json.loads(line) for line in proc.stdout.splitlines()]
+    answers = [m for m in messages if m["type"] == "GotClassification"]
+    assert sorted(int(m["id"]) for m in answers) == list(range(1, 91))
+    assert [m for m in messages if m["type"] == "Error"] == []

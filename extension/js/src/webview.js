@@ -175,8 +175,12 @@ async function classifyRequest(id, pcmUrl, sampleRateHz) {
     const response = await fetch(pcmUrl);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     pcm = pcm16ToFloat32(await response.arrayBuffer());
+    if (pcm.length === 0) {
+      post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
+      return;
+    }
     // The bridge resamples on the laptop; the local model needs its own rate.
-    if (bridge === null) pcm = await resample(pcm, sampleRateHz, model.sampleRateHz);
+    if (bridge === null) pcm = resample(pcm, sampleRateHz, model.sampleRateHz);
   } catch (err) {
     post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
     return;

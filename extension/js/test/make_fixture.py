@@ -7,7 +7,9 @@ Output directory (default ``extension/js/test/.fixture/``, git-ignored):
   clip of each label placed off-centre in 0.5-3 s, digital silence, loud noise, a clip
   longer than the graph's maximum, and one held-out clip at 8 kHz (to be resampled)
 - ``expected.json``  for each clip: its file, rate, true label (or null) and what Python's
-  LiteRT inference gives for it (soxr resamples the 8 kHz clip), in label order
+  LiteRT inference gives for it (Python's resampler brings the 8 kHz clip to 16 kHz), in
+  label order; and ``resampling``: golden vectors of the contract's resampler
+  (``resampling/<from>-<to>.in.f32`` and ``.out.f32``, what Python's gives)
 
 Run with the project venv:  ``.venv/bin/python extension/js/test/make_fixture.py [OUT_DIR]``
 """
@@ -27,13 +29,17 @@ sys.path.insert(0, str(REPO))
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
 from model_export.audio.dataset import load_dataset, scan_dataset  # noqa: E402
-from model_export.audio.decode import resample  # noqa: E402
+from model_export.audio.resample import resample  # noqa: E402
 from model_export.jobs.train import train_model_dir  # noqa: E402
 from model_export.model_folder.inference import LoadedModel  # noqa: E402
 from model_export.training.config import TrainConfig  # noqa: E402
 from tests import synthetic  # noqa: E402
 
 SEED = 1234
+RESAMPLING_CASES = ((8_000, 16_000), (11_025, 16_000), (22_050, 16_000), (44_100, 16_000),
+                    (48_000, 16_000), (16_000, 8_000), (17_170, 16_000))  # fmt: skip
+"""Rate pairs of the golden vectors: the phone's and laptops' rates, the phone channel's
+downsampling, and a ratio with no small terms."""
 CONFIG = TrainConfig(epochs=20, augment_copies=3, seed=0)
 DEFAULT_OUT_DIR = Path(__file__).resolve().parent / ".fixture"
 
@@ -89,7 +95,18 @@ def main(argv: list[str]) -> int:
                     "probabilities": model.predict([at_model_rate])[0].tolist(),
                 }
             )
-        expected = {"labels": list(model.labels), "clips": entries}
+        (staging / "resampling").mkdir()
+        golden = []
+        for from_hz, to_hz in RESAMPLING_CASES:
+            n = round(0.05 * from_hz)
+            t = np.arange(n) / from_hz
+            y = (0.4 * np.sin(2 * np.pi * 440.0 * t) + 0.3 * rng.standard_normal(n)).clip(-1, 1)
+            name = f"resampling/{from_hz}-{to_hz}"
+            np.asarray(y, "<f4").tofile(staging / f"{name}.in.f32")
+            out = resample(np.asarray(y, np.float32), orig_sr_hz=from_hz, target_sr_hz=to_hz)
+            np.asarray(out, "<f4").tofile(staging / f"{name}.out.f32")
+            golden.append({"from_hz": from_hz, "to_hz": to_hz, "file": name})
+        expected = {"labels": list(model.labels), "clips": entries, "resampling": golden}
         (staging / "expected.json").write_text(json.dumps(expected, indent=2) + "\n")
         (staging / ".gitignore").write_text("*\n")
         for folder in (train_dir, test_dir):

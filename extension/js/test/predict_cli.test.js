@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import {
   FIXTURE_MODEL_DIR,
   PARITY_TOLERANCE,
-  RESAMPLED_TOLERANCE,
   SKIP_NO_FIXTURE,
   maxAbsDiff,
   readExpected,
@@ -105,7 +104,7 @@ describe('predict.mjs on the converted fixture', { skip: SKIP_NO_FIXTURE }, () =
     assert.equal(stderr, '');
     assert.equal(code, 0);
     const [row] = JSON.parse(stdout).probabilities;
-    assert.ok(maxAbsDiff([row], [clip.probabilities]) < RESAMPLED_TOLERANCE);
+    assert.ok(maxAbsDiff([row], [clip.probabilities]) < PARITY_TOLERANCE);
   });
 
   it('rejects an input that is not a whole number of float32 samples', async () => {

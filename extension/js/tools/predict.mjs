@@ -103,7 +103,7 @@ async function main(argv) {
   const clips = [];
   for (const inputPath of options.inputPaths) clips.push(await readPcmF32File(inputPath));
   const run = async (clip) =>
-    predictProbabilities(model, [await resample(clip, rate, model.sampleRateHz)])[0];
+    predictProbabilities(model, [resample(clip, rate, model.sampleRateHz)])[0];
   await run(clips[0]); // warm-up, untimed
 
   const probabilities = [];
