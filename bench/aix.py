@@ -61,9 +61,9 @@ def in_page_ms(view: WebView, pcm16: bytes, repeats: int) -> list[float]:
         float(
             view.page.evaluate(
                 """(chunk) => {
-                    window.pac.startListening(0, 0);
+                    window.pac.startListening(0, 0, 1);
                     const t0 = performance.now();
-                    window.pac.listenChunk(chunk, 16000);
+                    window.pac.listenChunk(chunk, 16000, 1);
                     const ms = performance.now() - t0;
                     window.pac.stopListening();
                     return ms;
@@ -75,12 +75,12 @@ def in_page_ms(view: WebView, pcm16: bytes, repeats: int) -> list[float]:
     ]
 
 
-def round_trip_ms(view: WebView, pcm16: bytes, repeats: int) -> list[float]:
+def round_trip_ms(view: WebView, pcm_f32: bytes, repeats: int) -> list[float]:
     times = []
     for i in range(repeats):
         before = len(view.messages())
         start = time.perf_counter()
-        view.classify_pcm16(f"bench-{i}", pcm16, 16_000)
+        view.classify_pcm(f"bench-{i}", pcm_f32, 16_000)
         view.wait_for(before + 1)
         times.append(1000 * (time.perf_counter() - start))
     return times
@@ -119,10 +119,10 @@ def main() -> int:
                 n.split("/assets/", 1)[1]: aix.read(n) for n in aix.namelist() if "/assets/" in n
             }
         with chromium() as browser, webview(browser, assets) as view:
-            view.wait_for(1)
+            view.wait_for(2)
             in_page_ms(view, pcm16, 3)  # warm-up
             page_ms = in_page_ms(view, pcm16, 20)
-            trip_ms = round_trip_ms(view, pcm16, 10)
+            trip_ms = round_trip_ms(view, y.astype("<f4").tobytes(), 10)
 
     print(
         f"pac build-aix (command, start to end): cold {cold:.1f} s, warm median "

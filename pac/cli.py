@@ -233,19 +233,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_build_aix(args: argparse.Namespace) -> int:
-    from aix_build.build import build_aix
-    from model_export.frontend.cache import cache_root
-
-    report = build_aix(
-        args.model_dir,
-        args.out,
-        package=args.package,
-        d8=args.d8,
-        android_jar=args.android_jar,
-        cache_dir=cache_root(),
-        note=_note,
-    )
+def _print_aix_report(report: Any) -> None:
     print(
         f"extension    : {report.path} ({report.size_bytes / 1e6:.1f} MB, {report.seconds:.1f} s)"
     )
@@ -261,6 +249,22 @@ def cmd_build_aix(args: argparse.Namespace) -> int:
         )
     else:
         print(f"companion    : classes.jar made with d8 from {report.dexer.source}")
+
+
+def cmd_build_aix(args: argparse.Namespace) -> int:
+    from aix_build.build import build_aix
+    from model_export.frontend.cache import cache_root
+
+    report = build_aix(
+        args.model_dir,
+        args.out,
+        package=args.package,
+        d8=args.d8,
+        android_jar=args.android_jar,
+        cache_dir=cache_root(),
+        note=_note,
+    )
+    _print_aix_report(report)
     return EXIT_OK
 
 
@@ -425,6 +429,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     samples = samples_dir()
     out: Path = args.out
     model_dir, export_dir, plot = out / "model", out / "tfjs", out / "confusion.png"
+    aix = out / "numbers.aix"
     print(f"Training on the bundled sample clips in {samples / 'train'}")
     bars = _Bars()
     try:
@@ -450,10 +455,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     inference = sorted(evaluation.inference_ms)
     print(f"\ninference    : {inference[len(inference) // 2]:.1f} ms per clip (median, Python)")
     print(f"export       : {export_seconds:.1f} s -> {', '.join(p.name for p in exported)}")
+    print("\nBuilding the App Inventor extension, with the model inside")
+    from aix_build.build import build_aix
+    from aix_build.java import JavaError
+    from model_export.frontend.cache import cache_root
+
+    try:
+        _print_aix_report(build_aix(model_dir, aix, cache_dir=cache_root(), note=_note))
+        built = True
+    except JavaError as exc:
+        built = False
+        print(f"extension    : not built: {exc}")
     print(
         f"outputs      : model {model_dir}\n"
         f"               tfjs  {export_dir}\n"
         f"               plot  {plot}"
+        + (
+            f"\n               .aix  {aix}  (App Inventor: Palette > Extension > Import extension)"
+            if built
+            else ""
+        )
     )
     return EXIT_OK
 

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -525,3 +526,27 @@ def test_bad_input_in_a_real_process(dataset: Dataset, tmp_path: Path) -> None:
         "needed to train a classifier\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+# --- demo ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_ends_with_an_aix_ready_to_import(tmp_path: Path) -> None:
+    from tests.conftest import needs_aix_tools_or_skip
+
+    needs_aix_tools_or_skip()
+
+    proc = pac("demo", "--out", tmp_path / "demo", cwd=tmp_path)
+
+    assert proc.returncode == 0, proc.stderr
+    aix = tmp_path / "demo" / "numbers.aix"
+    with zipfile.ZipFile(aix) as archive:
+        names = archive.namelist()
+    assert "org.pac.classifier/files/AndroidRuntime.jar" in names
+    assert "org.pac.classifier/assets/model.json" in names
+    assert f"extension    : {tmp_path / 'demo' / 'numbers.aix'}" in proc.stdout
+    assert "companion    : " in proc.stdout  # whether the Companion can load it, and how
+    assert "Import extension" in proc.stdout
+    for name in ("model/model.tflite", "tfjs/model.json", "confusion.png"):
+        assert (tmp_path / "demo" / name).is_file()

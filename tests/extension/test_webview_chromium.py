@@ -25,7 +25,13 @@ from tests import synthetic
 from tests.audio_fixtures import encode
 from tests.bridge.running import CODE, Running
 from tests.conftest import TRICKY_LABELS
-from tests.extension.webview import WebView, chromium, needs_or_skip, webview
+from tests.extension.webview import (
+    WebView,
+    chromium,
+    listen_in_real_time,
+    needs_or_skip,
+    webview,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +59,7 @@ def browser(assets: dict[str, bytes]) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def page(browser: Any, assets: dict[str, bytes]) -> Iterator[WebView]:
     with webview(browser, assets) as view:
-        view.wait_for(1)
+        view.wait_for(2)  # PageStarted, ClassifierReady
         yield view
 
 
@@ -63,13 +69,20 @@ def renamed(label: str) -> str:
 
 
 def pcm16(y: np.ndarray) -> bytes:
-    """What MediaCodec hands over: 16-bit little-endian mono PCM."""
+    """What AudioRecord hands over: 16-bit little-endian mono PCM."""
     return np.clip(np.round(y * 32768), -32768, 32767).astype("<i2").tobytes()
 
 
-def classify_in_page(page: WebView, request_id: str, y: np.ndarray, rate_hz: int) -> Any:
+def f32(y: np.ndarray) -> bytes:
+    """What Java serves the page for a decoded clip: little-endian float32 mono PCM."""
+    return np.asarray(y, "<f4").tobytes()
+
+
+def classify_in_page(
+    page: WebView, request_id: str, y: np.ndarray, rate_hz: int, first: int = -1, total: int = -1
+) -> Any:
     before = len(page.messages())
-    page.classify_pcm16(request_id, pcm16(y), rate_hz)
+    page.classify_pcm(request_id, f32(y), rate_hz, first, total)
     reply = page.wait_for(before + 1)[before]
     assert reply["type"] == "GotClassification", reply
     assert reply["id"] == request_id
@@ -79,8 +92,9 @@ def classify_in_page(page: WebView, request_id: str, y: np.ndarray, rate_hz: int
 def test_the_page_posts_classifier_ready_with_the_labels(
     page: WebView, tricky_model_dir: Path
 ) -> None:
-    ready = page.messages()[0]
+    started, ready = page.messages()[:2]
 
+    assert started == {"type": "PageStarted"}
     assert ready == {
         "type": "ClassifierReady",
         "labels": TRICKY_LABELS,
@@ -176,6 +190,20 @@ def test_clips_at_every_common_rate_match_pac_classify(
     )
 
 
+def listen(page: WebView, audio: np.ndarray, *, chunk: int, session: int) -> list[dict[str, Any]]:
+    """Feed ``audio`` as Java does: a call, then the next once the page says it is done."""
+    replies: list[dict[str, Any]] = []
+    for start in range(0, audio.size, chunk):
+        before = len(page.messages())
+        page.call("listenChunk", base64.b64encode(pcm16(audio[start : start + chunk])).decode(),
+                  16_000, session)  # fmt: skip
+        new = page.wait_for(before + 1)[before:]
+        while new[-1] != {"type": "ListenChunkDone", "id": f"listening-{session}"}:
+            new = page.wait_for(len(page.messages()) + 1)[before:]
+        replies += new[:-1]
+    return replies
+
+
 @pytest.mark.parametrize(("overlap", "windows"), [(0.0, 4), (0.5, 7), (0.75, 13)])
 def test_listening_classifies_a_window_every_hop(
     page: WebView, tricky_model_dir: Path, dataset: Any, overlap: float, windows: int
@@ -185,37 +213,80 @@ def test_listening_classifies_a_window_every_hop(
     audio = np.zeros(64_000, np.float32)
     for start in range(0, audio.size, 16_000):
         audio[start : start + min(sound.size, 16_000)] = sound[:16_000]
-    before = len(page.messages())
 
-    page.call("startListening", overlap, 0.0)
-    for start in range(0, audio.size, 1_600):
-        chunk = base64.b64encode(pcm16(audio[start : start + 1_600])).decode()
-        page.call("listenChunk", chunk, 16_000)
+    page.call("startListening", overlap, 0.0, 7)
+    replies = listen(page, audio, chunk=1_600, session=7)
     page.call("stopListening")
-    replies = page.wait_for(before + windows)[before:]
 
-    assert len(replies) == windows  # 1 + (4 s - 1 s) / hop
+    assert len(replies) == windows  # 1 + (4 s - 1 s) / hop: this machine keeps up
     assert [r["type"] for r in replies] == ["GotClassification"] * windows
-    assert [r["id"] for r in replies] == [f"listening-{i}" for i in range(windows)]
+    assert [r["id"] for r in replies] == [f"listening-7-{i}" for i in range(windows)]
     assert replies[0]["result"][0][0] == renamed(dataset.test_labels[0])
 
 
-def test_listening_posts_only_windows_that_reach_the_minimum_confidence(page: WebView) -> None:
-    before = len(page.messages())
+def test_listening_classifies_only_the_newest_window_and_says_once_it_skips(
+    page: WebView, dataset: Any
+) -> None:
+    # What Java hands over after the page was busy for a while: 3 s in one call, then 1 s.
+    sound = dataset.test_clips[0]
+    audio = np.zeros(64_000, np.float32)
+    audio[48_000 : 48_000 + min(sound.size, 16_000)] = sound[:16_000]  # in the newest window
 
-    page.call("startListening", 0.0, 1.01)  # no probability reaches it
-    page.call("listenChunk", base64.b64encode(bytes(64_000)).decode(), 16_000)
-    page.call("startListening", 0.0, 0.0)
-    page.call("listenChunk", base64.b64encode(bytes(32_000)).decode(), 16_000)
+    page.call("startListening", 0.9, 0.0, 8)  # a window every 0.1 s
+    replies = listen(page, audio[:48_000], chunk=48_000, session=8)
+    replies += listen(page, audio[48_000:], chunk=16_000, session=8)
     page.call("stopListening")
-    replies = page.wait_for(before + 1)[before:]
 
-    assert [r["id"] for r in replies] == ["listening-0"]
+    behind = [r for r in replies if r["type"] == "Error"]
+    answers = [r for r in replies if r["type"] == "GotClassification"]
+    assert [(r["id"], r["code"]) for r in behind] == [("listening-8", -31)]
+    assert "OverlapFactor 0.9" in behind[0]["message"]
+    # Windows 0..20 fell due in the first call and 21..30 in the second: the newest of each.
+    assert [r["id"] for r in answers] == ["listening-8-20", "listening-8-30"]
+    assert answers[1]["result"][0][0] == renamed(dataset.test_labels[0])
+
+
+def test_listening_posts_only_windows_that_reach_the_minimum_confidence(page: WebView) -> None:
+    page.call("startListening", 0.0, 1.01, 9)  # no probability reaches it
+    quiet = listen(page, np.zeros(32_000, np.float32), chunk=16_000, session=9)
+    page.call("startListening", 0.0, 0.0, 10)
+    loud = listen(page, np.zeros(16_000, np.float32), chunk=16_000, session=10)
+    before = len(page.messages())
+    page.call("listenChunk", base64.b64encode(bytes(32_000)).decode(), 16_000, 9)
+    page.page.wait_for_timeout(300)
+    page.call("stopListening")
+
+    assert quiet == []
+    assert [r["id"] for r in loud] == ["listening-10-0"]
+    assert page.messages()[before:] == []  # a chunk of a stopped session is not taken in
+
+
+def test_a_long_clip_java_cut_gives_what_pac_classify_gives_for_the_whole_file(
+    page: WebView, tricky_model_dir: Path, dataset: Any, tmp_path: Path
+) -> None:
+    # 14 s at 44.1 kHz; Java decodes the part the model uses (10 s and 0.25 s margins).
+    rate = 44_100
+    sound = load_audio(dataset.test_paths[2], sample_rate_hz=rate)
+    y = synthetic.pink_noise(14 * rate, np.random.default_rng(3), rms=0.01)
+    y[7 * rate : 7 * rate + sound.size] += sound
+    path = tmp_path / "long.wav"
+    write_wav(path, y, sample_rate_hz=rate)
+    full, _ = decode_audio(path)
+    total16 = -(-full.size * 160 // 441)
+    first16 = (total16 - 160_000) // 2
+    start = max(0, (first16 * 441 // 160 - round(0.25 * rate)) // 441 * 441)
+    end = min(full.size, (first16 + 160_000) * 441 // 160 + 1 + round(0.25 * rate))
+
+    result = classify_in_page(page, "long", full[start:end], rate, start // 441 * 160, total16)
+
+    assert_same_answer(
+        result, LoadedModel(tricky_model_dir).classify(load_audio(path, sample_rate_hz=16_000))
+    )
 
 
 def test_pcm_that_cannot_be_read_gives_error_minus_10(page: WebView) -> None:
     before = len(page.messages())
-    page.classify_pcm16("odd", b"\x00\x01\x02", 16_000)
+    page.classify_pcm("odd", b"\x00\x01\x02", 16_000)
 
     reply = page.wait_for(before + 1)[before]
 
@@ -226,7 +297,7 @@ def test_pcm_that_cannot_be_read_gives_error_minus_10(page: WebView) -> None:
 @pytest.mark.parametrize("rate_hz", [16_000, 8_000])
 def test_an_empty_clip_gives_error_minus_23_not_an_answer(page: WebView, rate_hz: int) -> None:
     before = len(page.messages())
-    page.classify_pcm16(f"empty-{rate_hz}", b"", rate_hz)
+    page.classify_pcm(f"empty-{rate_hz}", b"", rate_hz)
 
     reply = page.wait_for(before + 1)[before]
 
@@ -238,13 +309,32 @@ def test_an_empty_clip_gives_error_minus_23_not_an_answer(page: WebView, rate_hz
     }
 
 
+def test_a_bundle_that_cannot_load_or_run_is_reported_at_once(
+    browser: Any, assets: dict[str, bytes]
+) -> None:
+    missing = {k: v for k, v in assets.items() if k != "pac_webview.js"}
+    too_new = {**assets, "pac_webview.js": b"let x = 1 ?. ;"}  # as an old WebView meets it
+
+    with webview(browser, missing) as view:
+        (gone,) = view.wait_for(1)
+    with webview(browser, too_new) as view:
+        (old,) = view.wait_for(1)
+
+    assert (gone["code"], gone["message"]) == (
+        -19,
+        "the classifier's page could not load pac_webview.js",
+    )
+    assert old["code"] == -1 and old["message"].startswith("this WebView cannot run the classifier")
+
+
 def test_a_broken_model_gives_error_minus_8(browser: Any, assets: dict[str, bytes]) -> None:
     broken = dict(assets)
     broken["metadata.json"] = b'{"format": "pac-model", "format_version": 1}'
 
     with webview(browser, broken) as view:
-        (reply,) = view.wait_for(1)
+        started, reply = view.wait_for(2)
 
+    assert started == {"type": "PageStarted"}
     assert reply["type"] == "Error" and reply["id"] is None and reply["code"] == -8
     assert "format_version" in reply["message"]
 
@@ -257,9 +347,9 @@ def test_bridge_mode_classifies_on_the_laptop_and_follows_a_retrain(
     bridge = Running(served)
     try:
         with webview(browser, assets) as view:
-            view.wait_for(1)
+            view.wait_for(2)
             view.call("useBridge", f"{bridge.url}?code={CODE.lower()}")
-            ready = view.wait_for(2)[1]
+            ready = view.wait_for(3)[2]
             assert ready == {
                 "type": "ClassifierReady", "labels": list(synthetic.LABELS), "model": "served"
             }  # fmt: skip
@@ -292,7 +382,7 @@ def test_bridge_mode_classifies_on_the_laptop_and_follows_a_retrain(
             lost = view.wait_for(before + 2, timeout_ms=15_000)[before + 1]
             assert (lost["type"], lost["code"]) == ("Error", -30)
             before = len(view.messages())
-            view.classify_pcm16("offline", pcm16(clip), 16_000)
+            view.classify_pcm("offline", f32(clip), 16_000)
             offline = view.wait_for(before + 1)[before]
             assert (offline["id"], offline["code"]) == ("offline", -30)
     finally:
@@ -307,3 +397,31 @@ def test_a_bridge_url_without_a_code_is_an_invalid_argument(page: WebView) -> No
 
     assert (reply["type"], reply["code"]) == ("Error", -17)
     assert "pairing code" in reply["message"]
+
+
+@pytest.mark.parametrize(("slowdown", "overlap"), [(1, 0.5), (4, 0.9), (8, 0.9)])
+def test_listening_stays_live_on_a_slow_phone(
+    browser: Any, assets: dict[str, bytes], dataset: Any, slowdown: int, overlap: float
+) -> None:
+    # Chromium's CPU throttling stands for a phone 4-8x slower than this machine; the page is
+    # fed in real time as the extension's Java feeds it (webview.JAVA_LISTENING).
+    chunk = np.zeros(1_600, np.float32)
+    chunk[:] = dataset.test_clips[0][:1_600]
+    with webview(browser, assets) as view:
+        view.wait_for(2)
+        cdp = view.page.context.new_cdp_session(view.page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
+        run = listen_in_real_time(view, pcm16(chunk), overlap=overlap, seconds=6, session=1)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+
+    delays, window_ms = run["delays_ms"], max(run["call_ms"])
+    hop_ms = 1000 * (1 - overlap)
+    assert run["after_stop"] == []  # nothing after StopListening
+    assert run["classified"] >= 6
+    # Live: at worst the window being classified when the sound ended, then this one, and
+    # the hop in which it fell due; a backlog would grow past that within seconds.
+    assert max(delays) < hop_ms + 2 * window_ms + 150, (delays, window_ms)
+    third = len(delays) // 3
+    assert np.median(delays[-third:]) < np.median(delays[:third]) + window_ms  # not growing
+    if run["classified"] < run["due"]:
+        assert len(run["behind"]) == 1  # said once

@@ -67,13 +67,26 @@ class WebView:
         """What Java's evaluateJavascript does: call ``pac.<function>(args...)``."""
         self.page.evaluate(f"(args) => window.pac.{function}(...args)", list(args))
 
-    def classify_pcm16(self, request_id: str, pcm16: bytes, sample_rate_hz: int) -> None:
-        """What Java does after MediaCodec: serve the PCM, then call ``pac.classify``."""
+    def classify_pcm(
+        self,
+        request_id: str,
+        pcm_f32: bytes,
+        sample_rate_hz: int,
+        first_model_sample: int = -1,
+        total_model_samples: int = -1,
+    ) -> None:
+        """What Java does after MediaCodec: serve the float32 PCM, then call ``pac.classify``."""
         name = f"pcm/{request_id}"
-        self.files[name] = pcm16
+        self.files[name] = pcm_f32
         self.page.evaluate(
-            "([id, url, rate]) => window.pac.classify(id, url, rate)",
-            [request_id, ASSET_BASE + name, sample_rate_hz],
+            "([id, url, rate, first, total]) => window.pac.classify(id, url, rate, first, total)",
+            [
+                request_id,
+                ASSET_BASE + name,
+                sample_rate_hz,
+                first_model_sample,
+                total_model_samples,
+            ],
         )
 
 
@@ -130,3 +143,115 @@ def webview(browser: Any, assets: dict[str, bytes]) -> Iterator[WebView]:
         yield WebView(page, files)
     finally:
         page.close()
+
+
+JAVA_LISTENING = """
+// What the extension's Java does while listening (PersonalAudioClassifier, Listening.Outbox),
+// in the page, so that timing is real: AudioRecord hands over a 0.1 s chunk every 0.1 s of
+// wall-clock time, whatever the page is doing; audio recorded while the page is busy is
+// gathered and sent in one pac.listenChunk call once the page has said ListenChunkDone.
+(args) => new Promise((resolve) => {
+  const { chunkB64, overlap, seconds, session } = args;
+  const chunkSamples = 1600;
+  const chunkMs = 100;
+  const bytes = Uint8Array.from(atob(chunkB64), (c) => c.charCodeAt(0));
+  const posted = [];
+  const sent = [];  // [performance.now() when sent, chunks in the call]
+  let gathered = 0;  // chunks recorded and not yet sent
+  let busy = false;
+  let recorded = 0;
+  const t0 = performance.now();
+  const original = window.PersonalAudioClassifier.post;
+  function send() {
+    if (gathered === 0) { busy = false; return; }
+    busy = true;
+    const n = gathered;
+    gathered = 0;
+    const all = new Uint8Array(bytes.length * n);
+    for (let i = 0; i < n; i++) all.set(bytes, i * bytes.length);
+    let binary = '';
+    for (let i = 0; i < all.length; i += 0x8000) {
+      binary += String.fromCharCode(...all.subarray(i, i + 0x8000));
+    }
+    const start = performance.now();
+    window.pac.listenChunk(btoa(binary), 16000, session);
+    sent.push([start, n, performance.now() - start]);
+  }
+  window.PersonalAudioClassifier.post = (json) => {
+    const message = JSON.parse(json);
+    posted.push([performance.now(), message]);
+    if (message.type === 'ListenChunkDone') setTimeout(send, 0);  // Java answers on its thread
+  };
+  function record() {
+    const due = Math.floor((performance.now() - t0) / chunkMs);  // chunks the microphone made
+    if (due > recorded) {
+      gathered += due - recorded;
+      recorded = due;
+      if (!busy) send();
+    }
+    if (performance.now() - t0 < seconds * 1000) {
+      setTimeout(record, 10);
+      return;
+    }
+    window.pac.stopListening();
+    const stopped = performance.now();
+    setTimeout(() => {
+      window.PersonalAudioClassifier.post = original;
+      resolve({ t0, stopped, posted, sent, chunkMs, chunkSamples });
+    }, 2000);
+  }
+  window.pac.startListening(overlap, 0, session);
+  record();
+})
+"""
+
+
+def listen_in_real_time(
+    view: WebView,
+    chunk_pcm16: bytes,
+    *,
+    overlap: float,
+    seconds: float,
+    session: int,
+    window_samples: int = 16_000,
+) -> dict[str, Any]:
+    """Listen for ``seconds`` of wall-clock time as Java would, then stop; the figures.
+
+    Returns delays (ms) from the moment the last sample of each classified window was
+    recorded to its GotClassification, the windows classified and skipped, the in-page time
+    of each listenChunk call that classified a window, and the messages after stopListening.
+    """
+    import base64
+    import math
+
+    out = view.page.evaluate(
+        JAVA_LISTENING,
+        {
+            "chunkB64": base64.b64encode(chunk_pcm16).decode(),
+            "overlap": overlap,
+            "seconds": seconds,
+            "session": session,
+        },
+    )
+    hop = max(1, round(window_samples * (1 - overlap)))
+    delays, after_stop, behind = [], [], []
+    for at, message in out["posted"]:
+        if at > out["stopped"]:
+            after_stop.append(message)
+        if message["type"] == "Error" and message["code"] == -31:
+            behind.append(message)
+        if message["type"] != "GotClassification":
+            continue
+        number = int(message["id"].rsplit("-", 1)[1])
+        last_sample = window_samples + number * hop
+        recorded_at = out["t0"] + math.ceil(last_sample / out["chunkSamples"]) * out["chunkMs"]
+        delays.append(at - recorded_at)
+    due = 1 + max(0, (round(seconds * 16_000) - window_samples) // hop)
+    return {
+        "delays_ms": delays,
+        "classified": len(delays),
+        "due": due,
+        "call_ms": [ms for _, n, ms in out["sent"]],
+        "after_stop": after_stop,
+        "behind": behind,
+    }

@@ -7,24 +7,30 @@
  * made below; they have the shapes of the companion bridge's server messages
  * and of the component's events:
  *
+ *   {"type": "PageStarted"}   the page's script runs (first of all; Java gives the page 10 s)
  *   {"type": "ClassifierReady", "labels": [...], "model": "<name>"}
  *   {"type": "GotClassification", "id": "<request id>", "result": [[label, confidence], ...]}
  *   {"type": "Error", "id": "<request id>" | null, "code": <int>, "message": "..."}
+ *   {"type": "ListenChunkDone", "id": "listening-<session>"}   a listenChunk is done with
  *
  * Java -> JS, through evaluateJavascript:
  *
- *   pac.classify(id, pcmUrl, sampleRateHz)   Java has decoded a file with MediaCodec to
- *       16-bit little-endian mono PCM and serves it at pcmUrl (an intercepted asset
- *       URL), so no clip passes through a JavaScript string
- *   pac.startListening(overlapFactor, minimumConfidence)
- *   pac.listenChunk(base64Pcm16, sampleRateHz)   one AudioRecord chunk (about 0.1 s)
+ *   pac.classify(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples)
+ *       Java has decoded a file with MediaCodec to little-endian float32 mono PCM and serves
+ *       it at pcmUrl (an intercepted asset URL), so no clip passes through a JavaScript
+ *       string. For a clip longer than the model takes, Java decodes only the part the model
+ *       uses (with a margin): firstModelSample is where that part starts in the whole clip at
+ *       the model's rate, totalModelSamples the whole clip's length there; -1 and -1 otherwise.
+ *   pac.startListening(overlapFactor, minimumConfidence, session)
+ *   pac.listenChunk(base64Pcm16, sampleRateHz, session)   the audio AudioRecord delivered
+ *       since the last call. Java makes the next call only after ListenChunkDone.
  *   pac.stopListening()
  *   pac.useBridge(bridgeUrl)   "ws://HOST:PORT?code=CODE" sends clips and listening windows
  *       to `pac bridge` instead (docs/bridge-protocol.md); "" returns to the local model
  *
- * While listening, a window is classified every hop (listening.js), and its
- * GotClassification is posted (id "listening-N") when its top confidence
- * reaches minimumConfidence.
+ * While listening, the newest window that fell due in a listenChunk is classified (id
+ * "listening-<session>-<n>" for window n), and its GotClassification is posted when its top
+ * confidence reaches minimumConfidence. Errors of a listening carry "listening-<session>".
  */
 
 import ERROR_TABLE from '../../error_codes.json' with { type: 'json' };
@@ -50,4 +56,12 @@ export function gotClassification(id, result) {
 
 export function error(id, code, message) {
   return { type: 'Error', id: id ?? null, code, message: String(message) };
+}
+
+export function pageStarted() {
+  return { type: 'PageStarted' };
+}
+
+export function listenChunkDone(session) {
+  return { type: 'ListenChunkDone', id: `listening-${session}` };
 }

@@ -2,12 +2,18 @@
  * Entry point of the JS runtime inside the extension's hidden WebView
  * (bundled with esbuild into one asset, pac_webview.js; see build.mjs).
  *
- * On load it starts TF.js on the wasm backend, loads the model from the
- * extension's assets and posts ClassifierReady (or Error -8). Then Java calls
- * `pac.classify(id, pcmUrl, sampleRateHz)` for each clip, and, while
- * listening, `pac.listenChunk(base64Pcm16, sampleRateHz)` for each chunk that
- * AudioRecord delivers. Every message goes through ./messages.js. Nothing is
- * fetched from outside the assets.
+ * On load it posts PageStarted, starts TF.js on the wasm backend, loads the
+ * model from the extension's assets and posts ClassifierReady (or Error -8).
+ * Then Java calls `pac.classify(...)` for each clip, and, while listening,
+ * `pac.listenChunk(...)` for each chunk that AudioRecord delivers. Every
+ * message goes through ./messages.js, whose comment is the contract. Nothing
+ * is fetched from outside the assets.
+ *
+ * Listening never falls behind. Java sends the audio recorded since its last
+ * call only once the page has answered that call (ListenChunkDone), so audio
+ * never queues up here; of the windows that fell due in what arrives, only the
+ * newest is classified. When the phone is slower than the hop, the others are
+ * skipped, counted, and reported once (Error -31).
  *
  * Bridge mode (`pac.useBridge("ws://HOST:PORT?code=CODE")`, from the BridgeUrl
  * property): clips and listening windows go to `pac bridge` on the laptop over
@@ -18,7 +24,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-import { ERROR_CODES, JAVA_INTERFACE, classifierReady, error, gotClassification } from './messages.js';
+import {
+  ERROR_CODES,
+  JAVA_INTERFACE,
+  classifierReady,
+  error,
+  gotClassification,
+  listenChunkDone,
+  pageStarted,
+} from './messages.js';
 import { backoffMs, classifySoundData, hello, parseBridgeUrl } from './bridge_client.js';
 import { Listener } from './listening.js';
 import { classify, loadModelFromFiles, weightShardPaths } from './pac_model.js';
@@ -56,10 +70,23 @@ export function pcm16ToFloat32(bytes) {
   return out;
 }
 
+/** Little-endian float32 PCM bytes (what Java decodes a clip to) -> Float32Array. */
+export function pcmF32(bytes) {
+  if (bytes.byteLength % 4 !== 0) {
+    throw new Error(`PCM has ${bytes.byteLength} bytes; float32 samples need a multiple of 4`);
+  }
+  const view = new DataView(bytes);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
 let model = null;
 let modelName = 'model';
-/** Bridge mode: {url, code, socket, open, attempt, announced, refused, listening: Set}. */
+/** Bridge mode: {url, code, socket, open, attempt, announced, refused, pending: Set}. */
 let bridge = null;
+/** Listening: {session, listener, overlapFactor, minimumConfidence, warned, inFlight} or null. */
+let listening = null;
 
 function useBridge(text) {
   if (bridge !== null) {
@@ -68,6 +95,7 @@ function useBridge(text) {
     clearTimeout(old.timer);
     if (old.socket) old.socket.close();
   }
+  if (listening !== null) listening.inFlight = false;
   if (!text) {
     if (model !== null) post(classifierReady(model.labels, modelName));
     return;
@@ -80,7 +108,6 @@ function useBridge(text) {
     return;
   }
   bridge = { ...target, socket: null, open: false, attempt: 0, announced: false, refused: false };
-  bridge.listening = new Set();
   connectBridge(bridge);
 }
 
@@ -104,15 +131,17 @@ function connectBridge(b) {
     if (message.type === 'Error' && (message.code === ERROR_CODES.WRONG_CODE || message.code === ERROR_CODES.UNSUPPORTED_PROTOCOL)) {
       b.refused = true; // reconnecting cannot help
     }
-    if (message.type === 'GotClassification' && b.listening.delete(message.id)) {
-      if (listening === null || message.result[0][1] < listening.minimumConfidence) return;
+    if (typeof message.id === 'string' && message.id.startsWith('listening-')) {
+      if (listening === null || !message.id.startsWith(`listening-${listening.session}-`)) return;
+      listening.inFlight = false;
+      if (message.type === 'GotClassification' && message.result[0][1] < listening.minimumConfidence) return;
     }
     post(message);
   };
   ws.onclose = () => {
     if (bridge !== b) return;
     b.open = false;
-    b.listening.clear();
+    if (listening !== null) listening.inFlight = false;
     if (b.refused) return;
     if (!b.announced) {
       b.announced = true;
@@ -165,28 +194,47 @@ async function start() {
   }
 }
 
-async function classifyRequest(id, pcmUrl, sampleRateHz) {
+/**
+ * The clip at the model's rate, cut as pac classify cuts it. When Java decoded only part of a
+ * long clip, `firstModelSample` is where that part starts in the whole clip at the model's rate
+ * and `totalModelSamples` the whole clip's length there (both -1 otherwise).
+ */
+function atModelRate(samples, rateHz, firstModelSample, totalModelSamples) {
+  const pcm = resample(samples, rateHz, model.sampleRateHz);
+  if (!(totalModelSamples > 0)) return pcm;
+  const first = Math.floor((totalModelSamples - model.maxClipSamples) / 2) - firstModelSample;
+  if (first < 0 || first + model.maxClipSamples > pcm.length) {
+    throw new Error(`the part of the clip Java sent does not hold the model's window`);
+  }
+  return pcm.subarray(first, first + model.maxClipSamples);
+}
+
+async function classifyRequest(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples) {
   if (bridge === null && model === null) {
     post(error(id, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
     return;
   }
   let pcm;
+  let rateHz = sampleRateHz;
   try {
     const response = await fetch(pcmUrl);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    pcm = pcm16ToFloat32(await response.arrayBuffer());
+    pcm = pcmF32(await response.arrayBuffer());
     if (pcm.length === 0) {
       post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
       return;
     }
-    // The bridge resamples on the laptop; the local model needs its own rate.
-    if (bridge === null) pcm = resample(pcm, sampleRateHz, model.sampleRateHz);
+    // The bridge resamples on the laptop, unless Java cut the clip: then the window goes.
+    if (bridge === null || totalModelSamples > 0) {
+      pcm = atModelRate(pcm, sampleRateHz, firstModelSample, totalModelSamples);
+      rateHz = model.sampleRateHz;
+    }
   } catch (err) {
     post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
     return;
   }
   if (bridge !== null) {
-    sendToBridge(id, pcm, sampleRateHz);
+    sendToBridge(id, pcm, rateHz);
     return;
   }
   try {
@@ -196,62 +244,77 @@ async function classifyRequest(id, pcmUrl, sampleRateHz) {
   }
 }
 
-let listening = null; // {listener, minimumConfidence, windows}
-
-function startListening(overlapFactor, minimumConfidence) {
+function startListening(overlapFactor, minimumConfidence, session) {
   if (model === null) {
     post(error(null, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
     return;
   }
   try {
     listening = {
+      session,
       listener: new Listener(model.windowSamples, overlapFactor),
+      overlapFactor,
       minimumConfidence,
-      windows: 0,
+      warned: false,
+      inFlight: false,
     };
   } catch (err) {
-    post(error(null, ERROR_CODES.CLASSIFICATION_FAILED, err.message));
+    listening = null;
+    post(error(`listening-${session}`, ERROR_CODES.INVALID_ARGUMENT, err.message));
   }
 }
 
-function listenChunk(base64Pcm16, sampleRateHz) {
-  if (listening === null) return; // a chunk that was in flight when listening stopped
-  if (sampleRateHz !== model.sampleRateHz) {
-    listening = null;
+function listenChunk(base64Pcm16, sampleRateHz, session) {
+  if (listening === null || listening.session !== session) return; // sent before a stop
+  const l = listening;
+  try {
+    if (sampleRateHz !== model.sampleRateHz) {
+      listening = null;
+      post(error(`listening-${l.session}`, ERROR_CODES.CANNOT_PREPARE_AUDIO, `listening needs audio at ${model.sampleRateHz} Hz, got ${sampleRateHz} Hz`));
+      return;
+    }
+    if (l.listener.push(pcm16ToFloat32(base64ToBytes(base64Pcm16))) > 0) classifyLatestWindow(l);
+  } catch (err) {
+    post(error(`listening-${l.session}`, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+  } finally {
+    // Java sends the audio gathered meanwhile only after this: so chunks never queue up here.
+    post(listenChunkDone(l.session));
+  }
+}
+
+function classifyLatestWindow(l) {
+  if (l.inFlight) return; // bridge mode: the window before is still with the bridge
+  const window = l.listener.takeLatest();
+  if (window === null) return;
+  const id = `listening-${l.session}-${window.number}`;
+  if (l.listener.skipped > 0 && !l.warned) {
+    l.warned = true;
+    const hopMs = Math.round((1000 * l.listener.hop) / model.sampleRateHz);
     post(
       error(
-        null,
-        ERROR_CODES.CANNOT_PREPARE_AUDIO,
-        `listening needs audio at ${model.sampleRateHz} Hz, got ${sampleRateHz} Hz`,
+        `listening-${l.session}`,
+        ERROR_CODES.LISTENING_BEHIND,
+        `this phone classifies more slowly than OverlapFactor ${l.overlapFactor} asks (a window ` +
+          `every ${hopMs} ms), so it skips windows and classifies the newest; a lower ` +
+          'OverlapFactor keeps up',
       ),
     );
+  }
+  if (bridge !== null) {
+    if (bridge.open && sendToBridge(id, window.samples, model.sampleRateHz)) l.inFlight = true;
     return;
   }
-  let windows;
   try {
-    windows = listening.listener.push(pcm16ToFloat32(base64ToBytes(base64Pcm16)));
+    const result = classify(model, window.samples);
+    if (result[0][1] >= l.minimumConfidence) post(gotClassification(id, result));
   } catch (err) {
-    post(error(null, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
-    return;
-  }
-  for (const window of windows) {
-    const id = `listening-${listening.windows++}`;
-    if (bridge !== null) {
-      if (bridge.open && sendToBridge(id, window, model.sampleRateHz)) bridge.listening.add(id);
-      continue;
-    }
-    try {
-      const result = classify(model, window);
-      if (result[0][1] >= listening.minimumConfidence) post(gotClassification(id, result));
-    } catch (err) {
-      post(error(id, ERROR_CODES.CLASSIFICATION_FAILED, `classification failed: ${err.message}`));
-    }
+    post(error(id, ERROR_CODES.CLASSIFICATION_FAILED, `classification failed: ${err.message}`));
   }
 }
 
 window.pac = {
-  classify: (id, pcmUrl, sampleRateHz) => {
-    classifyRequest(String(id), pcmUrl, sampleRateHz);
+  classify: (id, pcmUrl, sampleRateHz, firstModelSample = -1, totalModelSamples = -1) => {
+    classifyRequest(String(id), pcmUrl, sampleRateHz, firstModelSample, totalModelSamples);
   },
   startListening,
   listenChunk,
@@ -260,4 +323,5 @@ window.pac = {
     listening = null;
   },
 };
+post(pageStarted());
 start();

@@ -1,18 +1,36 @@
-// Stand-in written from the documented signature, for compiling and for the JPype tests; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package android.media;
 
-/** For the tests: "records" the samples in {@link #source}, then silence-free waits. */
+/**
+ * "Records" the samples in {@link #source}, then waits. Test hooks: {@link #failInit} (the
+ * state stays STATE_UNINITIALIZED, as when the microphone cannot be opened), {@link
+ * #failStart} (startRecording throws IllegalStateException, as Android's does for a record
+ * that is not initialized, and when another app holds the microphone it does not record),
+ * {@link #open} (records made and not yet released).
+ */
 public class AudioRecord {
+  public static final int STATE_UNINITIALIZED = 0;
   public static final int STATE_INITIALIZED = 1;
+  public static final int RECORDSTATE_STOPPED = 1;
+  public static final int RECORDSTATE_RECORDING = 3;
   public static volatile short[] source = new short[0];
   public static volatile int openedRateHz;
+  public static volatile boolean failInit;
+  public static volatile boolean failStart;
+  public static final java.util.concurrent.atomic.AtomicInteger open =
+      new java.util.concurrent.atomic.AtomicInteger();
 
+  private final boolean initialized;
   private int position;
   private volatile boolean recording;
+  private boolean released;
 
   public AudioRecord(
       int audioSource, int sampleRateInHz, int channelConfig, int audioFormat, int bufferSizeInBytes) {
     openedRateHz = sampleRateInHz;
+    initialized = !failInit;
+    open.incrementAndGet();
   }
 
   public static int getMinBufferSize(int sampleRateInHz, int channelConfig, int audioFormat) {
@@ -20,10 +38,17 @@ public class AudioRecord {
   }
 
   public int getState() {
-    return STATE_INITIALIZED;
+    return initialized ? STATE_INITIALIZED : STATE_UNINITIALIZED;
+  }
+
+  public int getRecordingState() {
+    return recording ? RECORDSTATE_RECORDING : RECORDSTATE_STOPPED;
   }
 
   public void startRecording() {
+    if (!initialized || failStart) {
+      throw new IllegalStateException("startRecording() called on an uninitialized AudioRecord.");
+    }
     recording = true;
   }
 
@@ -44,8 +69,16 @@ public class AudioRecord {
   }
 
   public void stop() {
+    if (!initialized) {
+      throw new IllegalStateException("stop() called on an uninitialized AudioRecord.");
+    }
     recording = false;
   }
 
-  public void release() {}
+  public void release() {
+    if (!released) {
+      released = true;
+      open.decrementAndGet();
+    }
+  }
 }

@@ -1,14 +1,22 @@
-// Stand-in written from the documented signature, for compiling and for the JPype tests; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package android.media;
 
+import android.view.Surface;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** For the tests: the "audio/raw" decoder, which passes PCM through. */
+/**
+ * The "audio/raw" decoder, which passes PCM through, as Android's raw decoder does. Like the
+ * real codecs, it reports INFO_OUTPUT_FORMAT_CHANGED before its first output buffer. Test
+ * hook: {@link #stuck} makes every codec never produce output (a codec that hangs).
+ */
 public final class MediaCodec {
   public static final int BUFFER_FLAG_END_OF_STREAM = 4;
   public static final int INFO_TRY_AGAIN_LATER = -1;
   public static final int INFO_OUTPUT_FORMAT_CHANGED = -2;
+
+  public static volatile boolean stuck;
 
   public static final class BufferInfo {
     public int flags;
@@ -17,9 +25,10 @@ public final class MediaCodec {
     public int size;
   }
 
-  private final ByteBuffer input = ByteBuffer.allocate(8192);
-  private final ByteBuffer output = ByteBuffer.allocate(8192);
+  private final ByteBuffer input = ByteBuffer.allocate(65536);
+  private final ByteBuffer output = ByteBuffer.allocate(65536);
   private MediaFormat format;
+  private boolean formatReported;
   private int pending = -1;
   private boolean endOfStream;
 
@@ -32,7 +41,7 @@ public final class MediaCodec {
     return new MediaCodec();
   }
 
-  public void configure(MediaFormat format, Object surface, Object crypto, int flags) {
+  public void configure(MediaFormat format, Surface surface, MediaCrypto crypto, int flags) {
     this.format = format;
   }
 
@@ -55,6 +64,18 @@ public final class MediaCodec {
   }
 
   public int dequeueOutputBuffer(BufferInfo info, long timeoutUs) {
+    if (stuck) {
+      try {
+        Thread.sleep(timeoutUs / 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return INFO_TRY_AGAIN_LATER;
+    }
+    if (!formatReported) {
+      formatReported = true;
+      return INFO_OUTPUT_FORMAT_CHANGED;
+    }
     if (pending < 0) {
       return INFO_TRY_AGAIN_LATER;
     }

@@ -1,4 +1,5 @@
-// Stand-in written from the documented signature, for compiling and for the JPype tests; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package android.media;
 
 import java.util.HashMap;
@@ -9,6 +10,7 @@ public final class MediaFormat {
   public static final String KEY_SAMPLE_RATE = "sample-rate";
   public static final String KEY_CHANNEL_COUNT = "channel-count";
   public static final String KEY_PCM_ENCODING = "pcm-encoding";
+  public static final String KEY_DURATION = "durationUs";
 
   private final Map<String, Object> values = new HashMap<String, Object>();
 
@@ -20,11 +22,19 @@ public final class MediaFormat {
     return (Integer) values.get(name);
   }
 
+  public final long getLong(String name) {
+    return (Long) values.get(name);
+  }
+
   public final String getString(String name) {
     return (String) values.get(name);
   }
 
   public final void setInteger(String name, int value) {
+    values.put(name, value);
+  }
+
+  public final void setLong(String name, long value) {
     values.put(name, value);
   }
 

@@ -1,12 +1,14 @@
-// Stand-in written from the documented signature, for compiling and for the JPype tests; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package android.webkit;
 
 import android.content.Context;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Records what the component does to it, for the tests. */
+/** Records what the component does to it, for the tests; {@link #all} lists every WebView made. */
 public class WebView {
+  public static final List<WebView> all = new ArrayList<WebView>();
   public final WebSettings settings = new WebSettings();
   public final List<String> scripts = new ArrayList<String>();
   public Object javascriptInterface;
@@ -16,7 +18,11 @@ public class WebView {
   public String url;
   public boolean destroyed;
 
-  public WebView(Context context) {}
+  public WebView(Context context) {
+    synchronized (all) {
+      all.add(this);
+    }
+  }
 
   public WebSettings getSettings() {
     return settings;
@@ -28,6 +34,9 @@ public class WebView {
   }
 
   public synchronized void evaluateJavascript(String script, ValueCallback<String> resultCallback) {
+    if (destroyed) {
+      throw new IllegalStateException("evaluateJavascript on a destroyed WebView");
+    }
     scripts.add(script);
   }
 
@@ -39,6 +48,8 @@ public class WebView {
     this.url = url;
   }
 
+  public void stopLoading() {}
+
   public void setWebViewClient(WebViewClient client) {
     this.client = client;
   }
@@ -47,7 +58,7 @@ public class WebView {
     chromeClient = client;
   }
 
-  public void destroy() {
+  public synchronized void destroy() {
     destroyed = true;
   }
 }

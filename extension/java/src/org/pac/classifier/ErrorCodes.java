@@ -17,6 +17,8 @@ final class ErrorCodes {
   static final int NOT_READY = -15;
   static final int RECORDING_FAILED = -16;
   static final int INVALID_ARGUMENT = -17;
+  static final int READ_PERMISSION_DENIED = -18;
+  static final int PAGE_FAILED = -19;
   static final int BAD_MESSAGE = -20;
   static final int UNKNOWN_TYPE = -21;
   static final int BAD_AUDIO_FIELD = -22;
@@ -28,6 +30,7 @@ final class ErrorCodes {
   static final int TOO_MANY_REQUESTS = -28;
   static final int UNSUPPORTED_PROTOCOL = -29;
   static final int BRIDGE_DISCONNECTED = -30;
+  static final int LISTENING_BEHIND = -31;
 
   private ErrorCodes() {}
 }

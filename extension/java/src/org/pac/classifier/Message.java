@@ -10,6 +10,8 @@ import java.util.Map;
  * the component event it fires. The shapes:
  *
  * <pre>
+ *   {"type": "PageStarted"}
+ *   {"type": "ListenChunkDone", "id": "listening-S"}
  *   {"type": "ClassifierReady", "labels": [...], "model": "name"}
  *   {"type": "GotClassification", "id": "...", "result": [[label, confidence], ...]}
  *   {"type": "Error", "id": "..." or null, "code": int, "message": "..."}
@@ -17,6 +19,8 @@ import java.util.Map;
  */
 final class Message {
   final String type;
+  /** GotClassification and Error: the request's id ("clip-N", "listening-S-N"), or null. */
+  final String id;
   /** ClassifierReady: the labels, in model order. */
   final List<String> labels;
   /** ClassifierReady: the model's name. */
@@ -29,8 +33,15 @@ final class Message {
   final String message;
 
   private Message(
-      String type, List<String> labels, String model, YailList result, int code, String message) {
+      String type,
+      String id,
+      List<String> labels,
+      String model,
+      YailList result,
+      int code,
+      String message) {
     this.type = type;
+    this.id = id;
     this.labels = labels;
     this.model = model;
     this.result = result;
@@ -38,8 +49,8 @@ final class Message {
     this.message = message;
   }
 
-  static Message error(int code, String message) {
-    return new Message("Error", null, null, null, code, message);
+  static Message error(String id, int code, String message) {
+    return new Message("Error", id, null, null, null, code, message);
   }
 
   /** Parses a message; throws IllegalArgumentException naming what is wrong. */
@@ -50,12 +61,17 @@ final class Message {
     }
     Map<?, ?> m = (Map<?, ?>) parsed;
     Object type = m.get("type");
+    String id = m.get("id") instanceof String ? (String) m.get("id") : null;
+    if ("PageStarted".equals(type) || "ListenChunkDone".equals(type)) {
+      return new Message((String) type, id, null, null, null, 0, null);
+    }
     if ("ClassifierReady".equals(type)) {
       List<String> labels = new ArrayList<String>();
       for (Object label : list(m, "labels")) {
         labels.add(text(label, "labels"));
       }
-      return new Message("ClassifierReady", labels, text(m.get("model"), "model"), null, 0, null);
+      return new Message(
+          "ClassifierReady", null, labels, text(m.get("model"), "model"), null, 0, null);
     }
     if ("GotClassification".equals(type)) {
       List<Object> pairs = new ArrayList<Object>();
@@ -66,10 +82,10 @@ final class Message {
         List<?> p = (List<?>) pair;
         pairs.add(YailList.makeList(new Object[] {text(p.get(0), "label"), number(p.get(1))}));
       }
-      return new Message("GotClassification", null, null, YailList.makeList(pairs), 0, null);
+      return new Message("GotClassification", id, null, null, YailList.makeList(pairs), 0, null);
     }
     if ("Error".equals(type)) {
-      return error(number(m.get("code")).intValue(), text(m.get("message"), "message"));
+      return error(id, number(m.get("code")).intValue(), text(m.get("message"), "message"));
     }
     throw new IllegalArgumentException("unknown message type " + type);
   }

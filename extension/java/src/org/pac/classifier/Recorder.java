@@ -7,9 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Records the microphone natively with AudioRecord (mono, 16-bit, at the
- * model's rate) on its own thread and hands over chunks of about 0.1 s as
- * 16-bit little-endian PCM.
+ * Records the microphone natively with AudioRecord (mono, 16-bit, at the model's rate) on its
+ * own thread and hands over chunks of about 0.1 s as 16-bit little-endian PCM. The AudioRecord
+ * is released whatever happens (a failed start included), so the microphone is never left
+ * held and the next StartListening can open it again.
  */
 final class Recorder implements Runnable {
   interface Listener {
@@ -37,12 +38,12 @@ final class Recorder implements Runnable {
     thread.start();
   }
 
-  /** Stops recording; returns once the recording thread has ended. */
+  /** Stops recording; returns once the recording thread has ended (or after 1 s). */
   void stop() {
     running = false;
-    if (thread != null) {
+    if (thread != null && thread != Thread.currentThread()) {
       try {
-        thread.join(2000);
+        thread.join(1000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -51,7 +52,7 @@ final class Recorder implements Runnable {
 
   @Override
   public void run() {
-    AudioRecord record;
+    AudioRecord record = null;
     try {
       int minimum =
           AudioRecord.getMinBufferSize(
@@ -68,13 +69,12 @@ final class Recorder implements Runnable {
         return;
       }
       record.startRecording();
-    } catch (RuntimeException e) {
-      listener.onFailure("the microphone could not be opened: " + e.getMessage());
-      return;
-    }
-    short[] chunk = new short[chunkSamples];
-    int filled = 0;
-    try {
+      if (record.getRecordingState() != AudioRecord.RECORDSTATE_RECORDING) {
+        listener.onFailure("the microphone did not start: another app may be using it");
+        return;
+      }
+      short[] chunk = new short[chunkSamples];
+      int filled = 0;
       while (running) {
         int n = record.read(chunk, filled, chunkSamples - filled);
         if (n < 0) {
@@ -89,9 +89,17 @@ final class Recorder implements Runnable {
           filled = 0;
         }
       }
+    } catch (Throwable t) { // a thread of our own: nothing else would report it
+      listener.onFailure("the microphone could not be used: " + t);
     } finally {
-      record.stop();
-      record.release();
+      if (record != null) {
+        try {
+          record.stop();
+        } catch (IllegalStateException notRecording) {
+          // a start that failed: releasing is what matters
+        }
+        record.release();
+      }
     }
   }
 }

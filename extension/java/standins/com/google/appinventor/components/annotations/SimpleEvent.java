@@ -1,4 +1,5 @@
-// Compile-only stand-in, written from App Inventor's documented signature; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package com.google.appinventor.components.annotations;
 
 import com.google.appinventor.components.common.ComponentCategory;

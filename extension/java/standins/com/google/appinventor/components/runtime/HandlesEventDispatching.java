@@ -1,4 +1,7 @@
-// Stand-in written from the documented signature, for compiling and for the JPype tests; never shipped.
+// Stand-in for compiling and for the JPype tests; never shipped. What the extension uses of it is
+// checked against the real API (extension/java/api/real-api.txt, by aix_build.api_check).
 package com.google.appinventor.components.runtime;
 
-public interface HandlesEventDispatching {}
+public interface HandlesEventDispatching {
+  boolean canDispatchEvent(Component component, String eventName);
+}
