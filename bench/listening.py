@@ -85,7 +85,7 @@ def main() -> int:
                     hop_ms = 1000 * (1 - overlap)
                     print(
                         f"{rate:>6g}x  {overlap:>7g}  {hop_ms:>6.0f}  "
-                        f"{statistics.median(run['call_ms']):>18.0f}  "
+                        f"{statistics.median(run['window_ms']):>18.0f}  "
                         f"{percentile(first, 50):>7.0f} / {percentile(first, 95):>5.0f} / "
                         f"{max(first):>5.0f}        "
                         f"{percentile(last, 50):>5.0f} / {percentile(last, 95):>5.0f} / "

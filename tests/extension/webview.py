@@ -174,8 +174,10 @@ JAVA_LISTENING = """
       binary += String.fromCharCode(...all.subarray(i, i + 0x8000));
     }
     const start = performance.now();
+    const before = posted.filter(([, m]) => m.type === 'GotClassification').length;
     window.pac.listenChunk(btoa(binary), 16000, session);
-    sent.push([start, n, performance.now() - start]);
+    const classified = posted.filter(([, m]) => m.type === 'GotClassification').length - before;
+    sent.push([start, n, performance.now() - start, classified]);
   }
   window.PersonalAudioClassifier.post = (json) => {
     const message = JSON.parse(json);
@@ -251,7 +253,7 @@ def listen_in_real_time(
         "delays_ms": delays,
         "classified": len(delays),
         "due": due,
-        "call_ms": [ms for _, n, ms in out["sent"]],
+        "window_ms": [ms for _, _, ms, classified in out["sent"] if classified],
         "after_stop": after_stop,
         "behind": behind,
     }
