@@ -12,7 +12,10 @@ public class WebViewClient {
     return null;
   }
 
-  /** Android's default gives up, and the app dies with the renderer. */
+  /**
+   * Android's default returns false: "the application will be killed" when the renderer goes
+   * away (Android reference, WebViewClient.onRenderProcessGone, API 26).
+   */
   public boolean onRenderProcessGone(WebView view, RenderProcessGoneDetail detail) {
     return false;
   }
