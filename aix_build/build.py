@@ -128,7 +128,7 @@ def compile_component(
 
 
 def _license_text() -> bytes:
-    notices = [(sources.REPO / "LICENSE").read_text(encoding="utf-8").strip(), ""]
+    notices = [sources.LICENSE_PATH.read_text(encoding="utf-8").strip(), ""]
     notices += ["This extension's assets bundle these npm packages, under their licenses:"]
     lock = json.loads((sources.JS_DIR / "package-lock.json").read_text(encoding="utf-8"))
     for path, entry in sorted(lock.get("packages", {}).items()):

@@ -14,7 +14,11 @@ import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-EXTENSION_DIR = REPO / "extension"
+_IN_REPO = (REPO / "extension" / "java" / "src").is_dir()
+"""A checkout (or an editable install of one); otherwise an installed wheel, whose copy of
+the extension's files is package data (``setup.py`` puts ``shipped_files()`` there)."""
+EXTENSION_DIR = REPO / "extension" if _IN_REPO else Path(__file__).resolve().parent / "extension"
+LICENSE_PATH = REPO / "LICENSE" if _IN_REPO else EXTENSION_DIR / "LICENSE"
 JAVA_SOURCES = EXTENSION_DIR / "java" / "src"
 STANDINS = EXTENSION_DIR / "java" / "standins"
 JS_DIR = EXTENSION_DIR / "js"
@@ -152,6 +156,20 @@ def standin_sources() -> list[Path]:
     return sorted(STANDINS.rglob("*.java"))
 
 
+def shipped_files() -> list[tuple[Path, str]]:
+    """(file in the checkout, its path under ``aix_build/extension/`` in a wheel): what
+    ``pac build-aix`` and the bridge read at run time. The JS bundle must be built."""
+    root = REPO / "extension"
+    files = [root / "error_codes.json", REPO / "LICENSE", root / "js" / "package-lock.json"]
+    files += sorted((root / "java" / "src").rglob("*.java"))
+    files += sorted((root / "java" / "standins").rglob("*.java"))
+    files += [root / "js" / "dist" / name for name in JS_ASSETS]
+    return [
+        (path, "LICENSE" if path.name == "LICENSE" else path.relative_to(root).as_posix())
+        for path in files
+    ]
+
+
 def _js_dist_is_stale() -> bool:
     built = (JS_DIST / JS_ASSETS[1]).stat().st_mtime
     inputs = [
@@ -168,7 +186,12 @@ def _js_dist_is_stale() -> bool:
 def js_assets(*, rebuild: bool = False) -> dict[str, bytes]:
     """The WebView runtime's files, built with ``npm run build`` when missing or asked to."""
     missing = [name for name in JS_ASSETS if not (JS_DIST / name).is_file()]
-    if missing or rebuild or _js_dist_is_stale():
+    if not _IN_REPO and missing:
+        raise SourcesError(
+            f"this installation of pac lacks the extension's JS runtime ({', '.join(missing)} "
+            f"in {JS_DIST}); reinstall it from a wheel built by pac's own build"
+        )
+    if _IN_REPO and (missing or rebuild or _js_dist_is_stale()):
         if shutil.which("npm") is None or not (JS_DIR / "node_modules").is_dir():
             raise SourcesError(
                 f"the extension's JS runtime is not built ({JS_DIST} lacks {', '.join(missing)}) "

@@ -14,8 +14,9 @@ import binascii
 import hmac
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
+
+from aix_build.sources import ERROR_CODES_PATH
 
 PROTOCOL_VERSION = 1
 
@@ -44,11 +45,7 @@ CLOSE_IDLE = 4003
 
 ERROR_CODES: dict[str, int] = {
     entry["name"]: int(entry["code"])
-    for entry in json.loads(
-        (Path(__file__).resolve().parent.parent / "extension" / "error_codes.json").read_text(
-            encoding="utf-8"
-        )
-    )["codes"]
+    for entry in json.loads(ERROR_CODES_PATH.read_text(encoding="utf-8"))["codes"]
 }
 """The Error codes, shared with the extension (extension/error_codes.json)."""
 

@@ -639,6 +639,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model_export.audio.dataset import DatasetError
     from model_export.audio.decode import AudioDecodeError
     from model_export.features.pretrained import PretrainedWeightsError
+    from model_export.frontend.cache import FrontEndUnavailableError
     from model_export.model_folder.layout import ModelDirError
     from model_export.model_folder.metadata import MetadataError
 
@@ -648,6 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         MetadataError,
         ModelDirError,
         PretrainedWeightsError,
+        FrontEndUnavailableError,
         DexError,
         DownloadError,
         JavaError,

@@ -1,6 +1,9 @@
 """Convert the Keras front-end (PCM -> feature vector) into TF.js and TFLite files.
 
-The one place that runs TensorFlow's converters. Output folder::
+The one place that runs TensorFlow's converters (the ``frontend`` extra).
+``python -m model_export.frontend.build`` (``./dev frontend``) writes the
+front-ends that ship in the package (``layout.PREBUILT_WINDOWS``); a test
+checks that the shipped files are what it writes today. Output folder::
 
     frontend.tflite                 TFLite: (pcm [batch, max_clip_samples], pcm_length [batch])
                                     -> trim and centre -> features; what export grafts onto
@@ -8,21 +11,34 @@ The one place that runs TensorFlow's converters. Output folder::
     window_features.tflite          TFLite: pcm [batch, window_samples], already centred,
                                     -> features; what training runs (its augmentation
                                     moves sounds off-centre, which trimming would undo)
+    frontend.json                   window, analysis length, feature size, key, the tools'
+                                    versions and each file's SHA-256
+
+The build is deterministic: the same code and tools give the same bytes
+(model.json is written with sorted keys; the converter's own key order varies).
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME
+from model_export.frontend.layout import (
+    FEATURES_NAME,
+    PREBUILT_DIR,
+    PREBUILT_WINDOWS,
+    TFLITE_FILENAME,
+    WINDOW_TFLITE_FILENAME,
+    prebuilt_name,
+)
+from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, TFJS_MODEL_FILENAME
 from model_export.quiet import native_output_silenced, quiet_environment
 
-FEATURES_NAME = "features"
-"""The front-end's output: float32 ``[batch, feature_dim]`` (the signature key)."""
-TFLITE_FILENAME = "frontend.tflite"
-WINDOW_TFLITE_FILENAME = "window_features.tflite"
 _CLIP_ENDPOINT = "serving_default"
 _WINDOW_ENDPOINT = "window_features"
 
@@ -96,3 +112,74 @@ def build_frontend_files(
                 )
                 (out_dir / filename).write_bytes(converter.convert())
     return int(features.feature_dim)
+
+
+def write_frontend(
+    out_dir: Path, *, window_samples: int, analysis_samples: int, max_clip_samples: int, key: str
+) -> None:
+    """Build the front-end files into the existing ``out_dir``, with their frontend.json."""
+    from model_export.frontend.cache import INFO_FILENAME, tool_versions
+
+    feature_dim = build_frontend_files(
+        out_dir,
+        window_samples=window_samples,
+        analysis_samples=analysis_samples,
+        max_clip_samples=max_clip_samples,
+    )
+    model_json = out_dir / TFJS_MODEL_FILENAME
+    model_json.write_text(
+        json.dumps(json.loads(model_json.read_text(encoding="utf-8")), sort_keys=True) + "\n",
+        encoding="utf-8",
+    )
+    info = {
+        "window_samples": window_samples,
+        "analysis_samples": analysis_samples,
+        "max_clip_samples": max_clip_samples,
+        "feature_dim": feature_dim,
+        "features": FEATURES_NAME,
+        "key": key,
+        "tools": tool_versions(),
+        "sha256": {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out_dir.iterdir())
+        },
+    }
+    (out_dir / INFO_FILENAME).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+
+
+def write_prebuilt(out_root: Path) -> list[Path]:
+    """Build every front-end pac ships into ``out_root`` (replacing what is there)."""
+    from model_export.frontend.cache import MAX_CLIP_SAMPLES, source_key
+
+    written = []
+    for window_samples, analysis_samples in PREBUILT_WINDOWS:
+        folder = out_root / prebuilt_name(window_samples, analysis_samples)
+        staging = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        write_frontend(
+            staging,
+            window_samples=window_samples,
+            analysis_samples=analysis_samples,
+            max_clip_samples=MAX_CLIP_SAMPLES,
+            key=source_key(window_samples=window_samples, analysis_samples=analysis_samples),
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+        written.append(folder)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m model_export.frontend.build",
+        description="Build the front-ends that ship in the package (needs the frontend extra).",
+    )
+    parser.add_argument("--out", type=Path, default=PREBUILT_DIR, help="default %(default)s")
+    args = parser.parse_args(argv)
+    for folder in write_prebuilt(args.out):
+        print(f"wrote {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

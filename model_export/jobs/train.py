@@ -53,19 +53,19 @@ def train_model_dir(
     ``note(message)`` hears about slow one-time work (building the front-end).
     """
     check_replaceable(out_dir)
-    t0 = time.perf_counter()
     clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
-    audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
-    labels = [c.label for c in clips]
-    load_seconds = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # before the clips: a window pac cannot serve fails at once
     frontend = frontend_for(
         window_samples=config.window_samples,
         analysis_samples=config.analysis_samples,
         on_build=note,
     )
     frontend_seconds = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
+    labels = [c.label for c in clips]
+    load_seconds = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     result = train_classifier(audio, labels, frontend=frontend, config=config, progress=progress)

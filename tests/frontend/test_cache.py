@@ -1,8 +1,11 @@
-"""model_export.frontend: built once per window and code version, then read from the cache."""
+"""model_export.frontend: shipped prebuilt, or built once per window and version into the cache."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +14,20 @@ import numpy as np
 import pytest
 
 import model_export.frontend.build
+import model_export.frontend.cache
 from model_export.features.audio_features import AudioFeatures
-from model_export.frontend.cache import CACHE_ENV, INFO_FILENAME, frontend_for, frontend_key
+from model_export.frontend.cache import (
+    CACHE_ENV,
+    INFO_FILENAME,
+    FrontEndUnavailableError,
+    frontend_for,
+    frontend_key,
+    source_key,
+)
+from model_export.frontend.layout import PREBUILT_DIR, PREBUILT_WINDOWS, prebuilt_name
 
 pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_key_depends_on_the_window() -> None:
@@ -75,14 +88,60 @@ def test_an_incomplete_cache_folder_is_rebuilt(
         return frontend.feature_dim
 
     monkeypatch.setattr(model_export.frontend.build, "build_frontend_files", fake_build)
-    first = frontend_for(window_samples=16_000, analysis_samples=32_000)
+    first = frontend_for(window_samples=16_000, analysis_samples=32_000, prebuilt_dir=None)
     (first.folder / "model.json").unlink()  # as if a user deleted part of it
     notes: list[str] = []
 
-    second = frontend_for(window_samples=16_000, analysis_samples=32_000, on_build=notes.append)
+    second = frontend_for(
+        window_samples=16_000, analysis_samples=32_000, on_build=notes.append, prebuilt_dir=None
+    )
 
     assert len(built) == 2
     assert second.folder == first.folder and (second.folder / "model.json").is_file()
     assert len(notes) == 1 and "preparing the feature front-end" in notes[0]
     info = json.loads((second.folder / INFO_FILENAME).read_text())
     assert info["window_samples"] == 16_000 and info["feature_dim"] == frontend.feature_dim
+
+
+def test_the_default_window_is_shipped_and_needs_no_building(frontend: Any) -> None:
+    assert frontend.folder == PREBUILT_DIR / "w16000-a32000"
+    assert frontend.key == source_key(window_samples=16_000, analysis_samples=32_000)
+
+
+def test_a_window_pac_does_not_ship_needs_the_frontend_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(
+        model_export.frontend.cache,
+        "tool_versions",
+        lambda: {"tensorflow": None, "tensorflowjs": None, "keras": None, "livekit-wakeword": "0"},
+    )
+
+    with pytest.raises(FrontEndUnavailableError) as info:
+        frontend_for(window_samples=24_000, analysis_samples=32_000)
+
+    message = str(info.value)
+    assert message.startswith("a 1.5 s window has no front-end in this installation of pac")
+    assert "tensorflow, tensorflowjs, keras" in message
+    assert "pip install 'personal-audio-classifier[frontend]'" in message
+    assert list(tmp_path.iterdir()) == []  # nothing half-made
+
+
+def test_the_shipped_front_end_is_what_the_build_command_writes_today(tmp_path: Path) -> None:
+    # Run as ./dev frontend runs it, in a fresh process (a second build in one process
+    # names its layers differently).
+    proc = subprocess.run(
+        [sys.executable, "-m", "model_export.frontend.build", "--out", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    for name in [prebuilt_name(w, a) for w, a in PREBUILT_WINDOWS]:
+        shipped, today = PREBUILT_DIR / name, tmp_path / name
+        assert sorted(p.name for p in shipped.iterdir()) == sorted(p.name for p in today.iterdir())
+        stale = "stale: run ./dev frontend and commit model_export/frontend/prebuilt"
+        info = json.loads((today / INFO_FILENAME).read_text())
+        assert json.loads((shipped / INFO_FILENAME).read_text()) == info, stale
+        for file, digest in info["sha256"].items():
+            assert hashlib.sha256((shipped / file).read_bytes()).hexdigest() == digest, file

@@ -9,15 +9,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Reads WAV files as Android's WAV extractor does: one "audio/raw" track whose samples keep
- * the file's format, with KEY_PCM_ENCODING saying which (8-bit unsigned, 16-, 24- or 32-bit
- * integer, or 32-bit float); anything else is refused, as Android refuses what it cannot read.
+ * Reads WAV files as Android's WAV extractor does for an app (AOSP frameworks/av,
+ * media/extractors/wav/WAVExtractor.cpp, API 24 to 34): one "audio/raw" track, always 16-bit
+ * (KEY_PCM_ENCODING 2), whatever the file holds: 8-bit unsigned is widened, 24-bit keeps its
+ * top 16 bits, 32-bit integer is shifted right by 16, 32-bit float is clamped, none dithered.
+ * (Android 5 and 6 open only 8-, 16- and 24-bit files.) Anything else is refused, as Android
+ * refuses what it cannot read.
  */
 public final class MediaExtractor {
   private byte[] pcm;
   private int position;
   private int frameBytes;
   private MediaFormat format;
+  private int encoding;
 
   public void setDataSource(String path) throws IOException {
     byte[] data = new byte[(int) new File(path).length()];
@@ -48,17 +52,48 @@ public final class MediaExtractor {
         format.setString(MediaFormat.KEY_MIME, "audio/raw");
         format.setInteger(MediaFormat.KEY_CHANNEL_COUNT, channels);
         format.setInteger(MediaFormat.KEY_SAMPLE_RATE, buffer.getInt(offset + 12));
-        format.setInteger(MediaFormat.KEY_PCM_ENCODING, encoding(tag, bits));
-        frameBytes = channels * bits / 8;
+        format.setInteger(MediaFormat.KEY_PCM_ENCODING, AudioFormat.ENCODING_PCM_16BIT);
+        encoding = encoding(tag, bits);
+        frameBytes = channels * 2;
       } else if (id.equals("data")) {
-        pcm = new byte[Math.min(size, data.length - offset - 8)];
-        System.arraycopy(data, offset + 8, pcm, 0, pcm.length);
+        byte[] raw = new byte[Math.min(size, data.length - offset - 8)];
+        System.arraycopy(data, offset + 8, raw, 0, raw.length);
+        pcm = raw;
       }
       offset += 8 + size + (size & 1);
     }
     if (format == null || pcm == null) {
       throw new IOException("Failed to instantiate extractor.");
     }
+    pcm = to16(pcm, encoding);
+  }
+
+  /** The samples as 16-bit little-endian, as the extractor converts them. */
+  private static byte[] to16(byte[] raw, int encoding) {
+    ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    int width = encoding == AudioFormat.ENCODING_PCM_8BIT ? 1
+        : encoding == AudioFormat.ENCODING_PCM_16BIT ? 2
+        : encoding == AudioFormat.ENCODING_PCM_24BIT_PACKED ? 3 : 4;
+    int n = raw.length / width;
+    ByteBuffer out = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < n; i++) {
+      int at = i * width;
+      short sample;
+      if (encoding == AudioFormat.ENCODING_PCM_8BIT) {
+        sample = (short) (((raw[at] & 0xff) - 128) << 8);
+      } else if (encoding == AudioFormat.ENCODING_PCM_16BIT) {
+        sample = in.getShort(at);
+      } else if (encoding == AudioFormat.ENCODING_PCM_24BIT_PACKED) {
+        sample = (short) ((raw[at + 1] & 0xff) | (raw[at + 2] << 8));
+      } else if (encoding == AudioFormat.ENCODING_PCM_32BIT) {
+        sample = (short) (in.getInt(at) >> 16);
+      } else {
+        float x = in.getFloat(at) * 32768f;
+        sample = (short) Math.max(-32768, Math.min(32767, Math.round(x)));
+      }
+      out.putShort(sample);
+    }
+    return out.array();
   }
 
   private static int encoding(int tag, int bits) throws IOException {
