@@ -53,6 +53,10 @@ def _dexer_at(path: Path, source: str) -> Dexer:
     return Dexer((str(path),), source)
 
 
+D8_NAMES = ("d8", "d8.bat")
+"""d8 in an SDK's build-tools/<version>/: a shell script, or a batch file on Windows."""
+
+
 def cached_r8_path(cache_dir: Path) -> Path:
     """Where the r8 jar lives in pac's cache (``pac get-d8`` puts it there)."""
     return cache_dir / "r8" / "r8.jar"
@@ -72,12 +76,12 @@ def find_dexer(
         if not environ.get(variable):
             continue
         tools = Path(environ[variable]) / "build-tools"
-        versions = sorted(
-            (p for p in tools.glob("*") if (p / "d8").is_file()),
-            key=lambda p: _version_key(p.name),
+        found = sorted(
+            (p / name for p in tools.glob("*") for name in D8_NAMES if (p / name).is_file()),
+            key=lambda d8: _version_key(d8.parent.name),
         )
-        if versions:
-            return _dexer_at(versions[-1] / "d8", f"${variable} ({versions[-1].name})")
+        if found:
+            return _dexer_at(found[-1], f"${variable} ({found[-1].parent.name})")
     cached = cached_r8_path(cache_dir)
     if cached.is_file():
         return _dexer_at(cached, str(cached))

@@ -8,12 +8,31 @@ through ``JAVA_HOME`` or the usual places. The JVM starts once per process
 from __future__ import annotations
 
 import functools
+import os
+import platform
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 JAVA_RELEASE = "8"
 """Class files for Java 8: what d8 (and App Inventor's build server) accepts."""
+
+
+def _get_a_jdk(system: str) -> str:
+    """How to get a JDK on ``system`` (platform.system()'s name)."""
+    where = {
+        "Windows": "winget install EclipseAdoptium.Temurin.17.JDK, or the installer from "
+        "https://adoptium.net",
+        "Darwin": "brew install openjdk@17, or the installer from https://adoptium.net",
+    }.get(
+        system,
+        "Debian/Ubuntu: sudo apt-get install default-jdk-headless; Fedora: sudo dnf install "
+        "java-17-openjdk-devel; or https://adoptium.net",
+    )
+    return f"pac build-aix needs a JDK (Java 8 or newer; 17 works): {where}; or set JAVA_HOME"
+
+
+GET_A_JDK = _get_a_jdk(platform.system())
 
 
 class JavaError(RuntimeError):
@@ -31,10 +50,7 @@ def jvm() -> Any:
         try:
             jpype.startJVM(convertStrings=False)
         except (OSError, RuntimeError, jpype.JVMNotFoundException) as exc:
-            raise JavaError(
-                f"no Java runtime found ({exc}); install a JDK 8 or newer "
-                "(Debian: apt-get install default-jdk-headless) or set JAVA_HOME"
-            ) from exc
+            raise JavaError(f"no Java runtime found ({exc}); {GET_A_JDK}") from exc
     return jpype
 
 
@@ -46,15 +62,12 @@ def compile_java(sources: Sequence[Path], *, classpath: Sequence[Path], out_dir:
 
     compiler = ToolProvider.getSystemJavaCompiler()
     if compiler is None:
-        raise JavaError(
-            "this Java is a JRE without a compiler; install a JDK "
-            "(Debian: apt-get install default-jdk-headless) or set JAVA_HOME"
-        )
+        raise JavaError(f"this Java is a JRE without a compiler; {GET_A_JDK}")
     out_dir.mkdir(parents=True, exist_ok=True)
     options = [
         "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-parameters", "-nowarn",
         "-Xlint:-options", "-proc:none",
-        "-cp", ":".join(str(p) for p in classpath),
+        "-cp", os.pathsep.join(str(p) for p in classpath),
         "-d", str(out_dir),
     ]  # fmt: skip
     arrays = jpype.java.util.Arrays

@@ -69,7 +69,7 @@ async def send_files(
         raise SendError(f"cannot connect to {url}: {exc}") from exc
     except ConnectionClosed as exc:
         raise SendError(f"the bridge closed the connection ({exc.rcvd})") from exc
-    except TimeoutError as exc:
+    except asyncio.TimeoutError as exc:  # TimeoutError itself from Python 3.11
         raise SendError(f"no answer from {url} within {timeout_s:g} s") from exc
     return received
 

@@ -214,7 +214,7 @@ class Bridge:
                 limit = IDLE_TIMEOUT_SECONDS if session.paired else HELLO_TIMEOUT_SECONDS
                 try:
                     frame = await asyncio.wait_for(ws.recv(), limit)
-                except TimeoutError:
+                except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11
                     await self._perform(ws, session, session.idle())
                     break
                 actions = self._receive(session, frame)

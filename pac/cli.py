@@ -60,6 +60,15 @@ class _Bars:
             self._bar = None
 
 
+def _can_print(text: str) -> bool:
+    """Whether stdout's encoding has these characters (a Windows code page may not)."""
+    try:
+        text.encode(sys.stdout.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -79,6 +88,12 @@ def _bounded_float(low: float, high: float, *, low_open: bool = False) -> Callab
         return value
 
     return parse
+
+
+def _svg_path(text: str) -> Path:
+    if not text.lower().endswith(".svg"):
+        raise argparse.ArgumentTypeError(f"the picture is SVG: name it *.svg, got {text}")
+    return Path(text)
 
 
 def _train_config(args: argparse.Namespace) -> Any:
@@ -318,6 +333,7 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
 
 def cmd_bridge(args: argparse.Namespace) -> int:
     import asyncio
+    import contextlib
     import secrets
     import signal
 
@@ -325,6 +341,7 @@ def cmd_bridge(args: argparse.Namespace) -> int:
 
     from bridge.addresses import lan_addresses
     from bridge.server import Bridge
+    from model_export.frontend.cache import cache_root
 
     code = args.code or "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
     if len(code) < 4 or not code.isalnum():
@@ -358,7 +375,14 @@ def cmd_bridge(args: argparse.Namespace) -> int:
         if found:
             url = found[0][0]
             print(f"BridgeUrl    : {url}?code={code}   (the QR code holds this)")
-            segno.make(f"{url}?code={code}", error="m").terminal(out=sys.stdout, compact=True)
+            qr = segno.make(f"{url}?code={code}", error="m")
+            if _can_print("\u2580\u2584\u2588"):
+                qr.terminal(out=sys.stdout, compact=True)
+            else:  # a console code page without block characters (Windows, redirected)
+                picture = cache_root() / "bridge-qr.png"
+                picture.parent.mkdir(parents=True, exist_ok=True)
+                qr.save(str(picture), scale=8)
+                print(f"QR code      : {picture} (open it, and scan it with the phone)")
             print(f"try it       : pac send {url} --code {code} FILE.wav")
         print("Ctrl-C stops the bridge.", flush=True)
 
@@ -366,10 +390,13 @@ def cmd_bridge(args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+            # Windows has no signal handlers in asyncio: Ctrl-C raises KeyboardInterrupt.
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
         await bridge.run(args.host, args.port, ready=ready, stop=stop)
 
-    asyncio.run(main())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
     _note("bridge stopped")
     return EXIT_OK
 
@@ -428,7 +455,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     samples = samples_dir()
     out: Path = args.out
-    model_dir, export_dir, plot = out / "model", out / "tfjs", out / "confusion.png"
+    model_dir, export_dir, plot = out / "model", out / "tfjs", out / "confusion.svg"
     aix = out / "numbers.aix"
     print(f"Training on the bundled sample clips in {samples / 'train'}")
     bars = _Bars()
@@ -566,7 +593,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model_dir", type=Path, metavar="MODEL_DIR")
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--plot", type=Path, metavar="FILE.png", help="write a confusion-matrix picture")
+    p.add_argument(
+        "--plot", type=_svg_path, metavar="FILE.svg", help="write a confusion-matrix picture (SVG)"
+    )
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("classify", help="classify audio files")
@@ -632,6 +661,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # Labels and paths in any script must never crash the output on a console whose
+        # code page lacks them (Windows): what it cannot show becomes "?".
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     from aix_build.dex import DexError
     from aix_build.java import JavaError

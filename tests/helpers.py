@@ -83,7 +83,7 @@ def metadata_for(result: Any, config: Any) -> dict[str, Any]:
             if result.validation is None
             else result.validation.accuracy,
         },
-        created_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         tool_version=__version__,
         input_name=INPUT_NAME,
         length_name=LENGTH_NAME,

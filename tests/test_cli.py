@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
@@ -31,7 +32,6 @@ from tests import synthetic
 from tests.helpers import Dataset, leftovers, snapshot
 
 REPO = Path(__file__).resolve().parents[1]
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def pac(*args: Any, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -171,7 +171,8 @@ def test_train_with_every_option(dataset: Dataset, tmp_path: Path) -> None:
     assert report["features"].startswith(f"{training['feature_set']} (cross-validated: ")
     created = datetime.datetime.fromisoformat(metadata["created_at"])
     assert created.tzinfo is not None
-    assert abs(datetime.datetime.now(datetime.UTC) - created) < datetime.timedelta(minutes=10)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    assert abs(now - created) < datetime.timedelta(minutes=10)
     assert metadata["tool"] == {"name": "pac", "version": __version__}
     assert (out / "model.json").is_file() and (out / "model.tflite").is_file()
     assert leftovers(tmp_path) == []
@@ -254,7 +255,7 @@ def test_train_with_background_and_no_validation(
 
 @pytest.mark.slow
 def test_evaluate_json_and_plot(model_dir: Path, dataset: Dataset, tmp_path: Path) -> None:
-    plot = tmp_path / "confusion.png"
+    plot = tmp_path / "confusion.svg"
 
     proc = pac("evaluate", model_dir, dataset.test_dir, "--json", "--plot", plot)
 
@@ -276,8 +277,10 @@ def test_evaluate_json_and_plot(model_dir: Path, dataset: Dataset, tmp_path: Pat
     assert report["confusion_matrix"] == recount.tolist()
     assert report["accuracy"] == pytest.approx(np.trace(recount) / len(per_clip))
     assert report["accuracy"] == 1.0
-    assert plot.read_bytes().startswith(PNG_SIGNATURE)
-    assert [p.name for p in tmp_path.iterdir()] == ["confusion.png"]  # no temporary file left
+    svg = ElementTree.fromstring(plot.read_text(encoding="utf-8"))
+    counts = [int(t.text or "") for t in svg.iter() if t.get("class") == "count"]
+    assert counts == [v for row in report["confusion_matrix"] for v in row]
+    assert [p.name for p in tmp_path.iterdir()] == ["confusion.svg"]  # no temporary file left
 
 
 @pytest.mark.slow
@@ -548,5 +551,13 @@ def test_demo_ends_with_an_aix_ready_to_import(tmp_path: Path) -> None:
     assert f"extension    : {tmp_path / 'demo' / 'numbers.aix'}" in proc.stdout
     assert "companion    : " in proc.stdout  # whether the Companion can load it, and how
     assert "Import extension" in proc.stdout
-    for name in ("model/model.tflite", "tfjs/model.json", "confusion.png"):
+    for name in ("model/model.tflite", "tfjs/model.json", "confusion.svg"):
         assert (tmp_path / "demo" / name).is_file()
+
+
+def test_a_plot_that_is_not_svg_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "m", "d", "--plot", "confusion.png"])
+
+    assert exit_info.value.code == 2
+    assert "the picture is SVG: name it *.svg, got confusion.png" in capsys.readouterr().err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 from collections.abc import Callable
@@ -39,8 +40,14 @@ INFO_FILENAME = "frontend.json"
 _PACKAGE = Path(__file__).resolve().parent.parent
 _SOURCES = ("features", "frontend/build.py")
 """The code a front-end is built from: a change to any of it makes a new key."""
-TOOLS = ("tensorflow", "tensorflowjs", "keras", "livekit-wakeword")
-"""What builds a front-end (the ``frontend`` extra); their versions are in a built one's key."""
+TOOLS = {
+    "tensorflow": "tensorflow",
+    "tensorflowjs": "tensorflowjs",
+    "keras": "keras",
+    "livekit-wakeword": "livekit.wakeword",
+}
+"""What builds a front-end (the ``frontend`` extra), by distribution and module name; their
+versions are in a built one's key."""
 MAX_CLIP_SAMPLES = round(MAX_CLIP_SECONDS * MODEL_SAMPLE_RATE_HZ)
 """The exported graph's clip input length (``max_clip_samples`` in metadata.json)."""
 _FILES = (TFLITE_FILENAME, WINDOW_TFLITE_FILENAME, TFJS_MODEL_FILENAME)
@@ -81,6 +88,19 @@ def tool_versions() -> dict[str, str | None]:
         except importlib.metadata.PackageNotFoundError:
             found[tool] = None
     return found
+
+
+def missing_tools() -> list[str]:
+    """The front-end tools that cannot be imported here."""
+    missing = []
+    for tool, module in TOOLS.items():
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except (ImportError, ValueError):  # a parent package missing, or blocked
+            found = False
+        if not found:
+            missing.append(tool)
+    return missing
 
 
 def frontend_key(*, window_samples: int, analysis_samples: int) -> str:
@@ -169,7 +189,7 @@ def frontend_for(
     found = _read(folder)
     if found is not None:
         return found
-    missing = [tool for tool, version in tool_versions().items() if version is None]
+    missing = missing_tools()
     if missing:
         raise FrontEndUnavailableError(
             f"a {window_samples / MODEL_SAMPLE_RATE_HZ:g} s window has no front-end in this "

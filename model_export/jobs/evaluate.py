@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -56,35 +57,67 @@ def evaluate_model_dir(model_dir: Path, data_dir: Path, *, warn: Warn) -> Evalua
     return EvaluateReport(evaluation=evaluation, per_clip=per_clip, inference_ms=times_ms)
 
 
-def plot_confusion(evaluation: Evaluation, path: Path, *, title: str) -> None:
-    """Write a confusion-matrix picture (rows true, columns predicted)."""
-    import matplotlib
+CELL_PX = 56
+"""The side of a cell of the confusion-matrix picture."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def confusion_svg(evaluation: Evaluation, *, title: str) -> str:
+    """A confusion-matrix picture as SVG text: rows true, columns predicted, counts in cells.
+
+    SVG opens in any browser and needs no plotting library; cells are shaded by count.
+    """
     matrix = np.asarray(evaluation.confusion_matrix)
-    n = len(evaluation.labels)
-    fig, ax = plt.subplots(figsize=(1.2 * n + 2.5, 1.2 * n + 2))
-    ax.imshow(matrix, cmap="Blues", vmin=0)
-    ax.set_xticks(range(n), evaluation.labels, rotation=45, ha="right")
-    ax.set_yticks(range(n), evaluation.labels)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(f"{title}\naccuracy {evaluation.accuracy:.1%} on {evaluation.n_clips} clips")
-    peak = matrix.max() if matrix.size else 0
+    labels = list(evaluation.labels)
+    n = len(labels)
+    margin = 16 + 7 * max((len(label) for label in labels), default=1)
+    top = 82
+    width = max(margin + n * CELL_PX + 24, 8 * len(title) + 40, 280)
+    height = top + n * CELL_PX + margin + 24
+    peak = int(matrix.max()) if matrix.size else 0
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="13">',
+        f'<text x="{width / 2}" y="22" text-anchor="middle" font-size="15">{escape(title)}</text>',
+        f'<text x="{width / 2}" y="42" text-anchor="middle">accuracy '
+        f"{evaluation.accuracy:.1%} on {evaluation.n_clips} clips</text>",
+        f'<text x="{width / 2}" y="60" text-anchor="middle" fill="#555">rows: true label, '
+        "columns: predicted</text>",
+    ]
     for i in range(n):
+        y = top + i * CELL_PX
+        out.append(
+            f'<text x="{margin - 6}" y="{y + CELL_PX / 2 + 4}" text-anchor="end">'
+            f"{escape(labels[i])}</text>"
+        )
         for j in range(n):
-            ax.text(
-                j,
-                i,
-                str(matrix[i, j]),
-                ha="center",
-                va="center",
-                color="white" if matrix[i, j] > peak / 2 else "black",
+            x = margin + j * CELL_PX
+            count = int(matrix[i, j])
+            shade = 0.0 if peak == 0 else count / peak
+            fill = f"rgb({round(255 - 200 * shade)},{round(255 - 130 * shade)},255)"
+            ink = "white" if shade > 0.5 else "black"
+            out.append(
+                f'<rect x="{x}" y="{y}" width="{CELL_PX}" height="{CELL_PX}" fill="{fill}" '
+                'stroke="#888"/>'
             )
-    fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.partial.png")
-    fig.savefig(tmp, dpi=100)
-    plt.close(fig)
+            out.append(
+                f'<text x="{x + CELL_PX / 2}" y="{y + CELL_PX / 2 + 5}" text-anchor="middle" '
+                f'fill="{ink}" class="count">{count}</text>'
+            )
+    for j in range(n):
+        column = margin + j * CELL_PX + CELL_PX / 2
+        below = top + n * CELL_PX + 10
+        out.append(
+            f'<text x="{column}" y="{below}" transform="rotate(45 {column} {below})">'
+            f"{escape(labels[j])}</text>"
+        )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def plot_confusion(evaluation: Evaluation, path: Path, *, title: str) -> None:
+    """Write the confusion-matrix picture to ``path`` (an .svg file), atomically."""
+    if path.suffix.lower() != ".svg":
+        raise ValueError(f"--plot {path}: the picture is SVG; name the file *.svg")
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(confusion_svg(evaluation, title=title), encoding="utf-8")
     tmp.replace(path)

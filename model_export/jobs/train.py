@@ -99,7 +99,7 @@ def train_model_dir(
             "final_model_trained_on": "all clips",
             "seconds": round(train_seconds, 3),
         },
-        created_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        created_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         tool_version=tool_version,
         input_name=INPUT_NAME,
         length_name=LENGTH_NAME,

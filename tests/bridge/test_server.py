@@ -320,3 +320,59 @@ def test_pac_send_gets_an_answer_for_each_of_90_files(
     answers = [m for m in messages if m["type"] == "GotClassification"]
     assert sorted(int(m["id"]) for m in answers) == list(range(1, 91))
     assert [m for m in messages if m["type"] == "Error"] == []
+
+
+def run_bridge_until_ready(served_model: Path, tmp_path: Path, **env: str) -> Any:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pac", "bridge", str(served_model), "--port", "0", "--code", CODE],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PAC_CACHE_DIR": str(tmp_path / "cache"), **env},
+    )  # fmt: skip
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("Ctrl-C"):
+            break
+    return proc, "".join(lines)
+
+
+def test_a_console_without_block_characters_gets_the_qr_code_as_a_picture(
+    served_model: Path, tmp_path: Path
+) -> None:
+    # A Windows console code page, as when the output is redirected there.
+    proc, out = run_bridge_until_ready(served_model, tmp_path, PYTHONIOENCODING="cp1252")
+    proc.terminate()
+    proc.wait(10)
+
+    picture = tmp_path / "cache" / "bridge-qr.png"
+    assert f"QR code      : {picture}" in out
+    assert picture.read_bytes().startswith(b"\x89PNG")
+    assert "\u2588" not in out
+
+
+def test_ctrl_c_stops_the_bridge_where_asyncio_has_no_signal_handlers(
+    served_model: Path, tmp_path: Path
+) -> None:
+    # Windows: loop.add_signal_handler raises NotImplementedError; Ctrl-C is KeyboardInterrupt.
+    shim = tmp_path / "shim"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(
+        "import asyncio, pathlib\n"
+        "def refuse(self, *args, **kwargs):\n"
+        f"    pathlib.Path({str(tmp_path / 'refused')!r}).touch()\n"
+        "    raise NotImplementedError\n"
+        "asyncio.AbstractEventLoop.add_signal_handler = refuse\n"
+        "import asyncio.unix_events\n"
+        "asyncio.unix_events._UnixSelectorEventLoop.add_signal_handler = refuse\n"
+    )
+    proc, _ = run_bridge_until_ready(
+        served_model, tmp_path, PYTHONPATH=f"{shim}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
+    )
+
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(10)
+
+    assert (tmp_path / "refused").exists()  # the bridge met no signal handlers
+    assert code == 0
+    assert proc.stderr is not None and "bridge stopped" in proc.stderr.read()

@@ -132,7 +132,7 @@ async def fuzz_one(url: str, sequence: list[Any]) -> None:
                 reply = await asyncio.wait_for(ws.recv(), 0.2)
                 assert isinstance(reply, str)
                 assert well_formed(json.loads(reply)), reply
-        except TimeoutError:
+        except asyncio.TimeoutError:
             return
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd else None

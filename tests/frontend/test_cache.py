@@ -114,8 +114,8 @@ def test_a_window_pac_does_not_ship_needs_the_frontend_extra(
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     monkeypatch.setattr(
         model_export.frontend.cache,
-        "tool_versions",
-        lambda: {"tensorflow": None, "tensorflowjs": None, "keras": None, "livekit-wakeword": "0"},
+        "missing_tools",
+        lambda: ["tensorflow", "tensorflowjs", "keras"],
     )
 
     with pytest.raises(FrontEndUnavailableError) as info:
