@@ -760,3 +760,18 @@ def test_24_bit_packed_pcm_is_read(java: Java) -> None:
     )
 
     np.testing.assert_allclose(mono, values / 2**23, rtol=0, atol=1e-7)
+
+
+def test_a_page_restart_in_the_background_does_not_open_the_microphone(phone: Phone) -> None:
+    record = listening(phone)
+    phone.ui(phone.form.pause)
+    view = phone.webview
+    detail = phone.java("android.webkit.RenderProcessGoneDetail").of(False)
+    phone.ui(lambda: view.client.onRenderProcessGone(view, detail))  # low memory, in background
+
+    phone.post({"type": "PageStarted"})
+    phone.post({"type": "ClassifierReady", "labels": TRICKY_LABELS, "model": "mine"})
+
+    assert int(record.open.get()) == 0  # still paused: no recording in the background
+    phone.ui(phone.form.resume)
+    phone.wait(lambda: int(record.open.get()) == 1)

@@ -125,6 +125,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
   private int session; // the current listening session; 0: not listening
   private int sessions;
   private boolean listenAgainOnResume;
+  private boolean paused;
   private ModelShape shape;
 
   public PersonalAudioClassifier(Form form) {
@@ -325,6 +326,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
   public void onPause() {
     // Android 9 and later give an app in the background silence; stop, and listen again on
     // resume.
+    paused = true;
     if (recorder != null) {
       stopRecorder();
       listenAgainOnResume = true;
@@ -333,7 +335,8 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
 
   @Override
   public void onResume() {
-    if (listenAgainOnResume && !closed) {
+    paused = false;
+    if (listenAgainOnResume && !closed && ready) {
       listenAgainOnResume = false;
       startRecorder();
     }
@@ -492,7 +495,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
       labels = YailList.makeList(new ArrayList<Object>(message.labels));
       modelName = message.model;
       ready = true;
-      if (listenAgainOnResume && recorder == null) {
+      if (listenAgainOnResume && recorder == null && !paused) {
         listenAgainOnResume = false;
         startRecorder(); // listening went on through a page restart
       }
