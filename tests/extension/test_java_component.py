@@ -698,6 +698,19 @@ def test_strings_for_javascript_are_quoted_safely(java: Java) -> None:
         assert "<" not in quoted and "\u2028" not in quoted and "\n" not in quoted
 
 
+def to_mono(java: Java, pcm: bytes, *, channels: int, encoding: int) -> np.ndarray:
+    """AudioDecoder.toMono: interleaved PCM in an AudioFormat encoding -> mono, as float64."""
+    method = next(
+        m
+        for m in java(f"{PACKAGE}.AudioDecoder").class_.getDeclaredMethods()
+        if str(m.getName()) == "toMono"
+    )
+    method.setAccessible(True)
+    jpype = java.jpype
+    args = (jpype.JArray(jpype.JByte)(pcm), jpype.JInt(channels), jpype.JInt(encoding), "x")
+    return np.array(method.invoke(None, *args), dtype=np.float64)
+
+
 @pytest.mark.parametrize(
     ("encoding", "dtype", "scale", "offset"),
     [
@@ -716,23 +729,7 @@ def test_every_pcm_encoding_a_decoder_may_report_is_read(
     raw = (
         np.round(stereo * scale + offset).astype(dtype) if dtype != "<f4" else stereo.astype(dtype)
     )
-    to_mono = next(
-        m
-        for m in java(f"{PACKAGE}.AudioDecoder").class_.getDeclaredMethods()
-        if str(m.getName()) == "toMono"
-    )
-    to_mono.setAccessible(True)
-
-    mono = np.array(
-        to_mono.invoke(
-            None,
-            java.jpype.JArray(java.jpype.JByte)(raw.tobytes()),
-            java.jpype.JInt(2),
-            java.jpype.JInt(encoding),
-            "x",
-        ),
-        dtype=np.float64,
-    )
+    mono = to_mono(java, raw.tobytes(), channels=2, encoding=encoding)
 
     expected = ((raw.astype(np.float64) - offset) / scale).mean(axis=1)
     np.testing.assert_allclose(mono, expected, rtol=0, atol=1e-7)
@@ -741,23 +738,7 @@ def test_every_pcm_encoding_a_decoder_may_report_is_read(
 def test_24_bit_packed_pcm_is_read(java: Java) -> None:
     values = np.array([0, 1, -1, 8_388_607, -8_388_608, 123_456], np.int64)
     packed = b"".join(int(v & 0xFFFFFF).to_bytes(3, "little") for v in values)
-    to_mono = next(
-        m
-        for m in java(f"{PACKAGE}.AudioDecoder").class_.getDeclaredMethods()
-        if str(m.getName()) == "toMono"
-    )
-    to_mono.setAccessible(True)
-
-    mono = np.array(
-        to_mono.invoke(
-            None,
-            java.jpype.JArray(java.jpype.JByte)(packed),
-            java.jpype.JInt(1),
-            java.jpype.JInt(21),
-            "x",
-        ),
-        dtype=np.float64,
-    )
+    mono = to_mono(java, packed, channels=1, encoding=21)
 
     np.testing.assert_allclose(mono, values / 2**23, rtol=0, atol=1e-7)
 

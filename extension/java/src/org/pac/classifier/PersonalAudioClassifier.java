@@ -386,14 +386,17 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
     webView.setWebViewClient(new AssetClient(generation));
     webView.setWebChromeClient(new PagePermissions());
     webView.loadUrl(ASSET_BASE + PAGE);
-    watch(generation, pageStartMs, "did not start within " + pageStartMs / 1000.0 + " s "
+    watch(generation, pageStartMs, true, "did not start within " + pageStartMs / 1000.0 + " s "
         + "(an asset is missing from the extension, or this phone's WebView is too old)");
-    watch(generation, modelLoadMs, "did not load the model within " + modelLoadMs / 1000.0
+    watch(generation, modelLoadMs, false, "did not load the model within " + modelLoadMs / 1000.0
         + " s");
   }
 
-  /** Error -19 if the page of this generation has not said ClassifierReady after {@code ms}. */
-  private void watch(final int generation, long ms, final String problem) {
+  /**
+   * Error -19 if the page of this generation has not started ({@code toStart}), or not said
+   * ClassifierReady, after {@code ms}.
+   */
+  private void watch(final int generation, long ms, final boolean toStart, final String problem) {
     timer.schedule(
         new Runnable() {
           @Override
@@ -401,7 +404,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
             ui(new Runnable() {
                   @Override
                   public void run() {
-                    boolean waiting = problem.startsWith("did not start") ? !pageStarted : !ready;
+                    boolean waiting = toStart ? !pageStarted : !ready;
                     if (generation == page && !closed && waiting) {
                       Error(ErrorCodes.PAGE_FAILED, "the classifier's page " + problem);
                     }
