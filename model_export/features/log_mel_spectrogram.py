@@ -18,67 +18,16 @@ import keras
 import numpy as np
 
 from model_export.features.layout import MEL_BANDS
-
-
-def hz_to_mel(frequencies_hz: np.ndarray | float) -> np.ndarray:
-    """Slaney mel scale: linear below 1 kHz, logarithmic above."""
-    f = np.asarray(frequencies_hz, dtype=np.float64)
-    f_sp = 200.0 / 3.0
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    safe = np.maximum(f, 1e-10)
-    return np.where(f >= min_log_hz, min_log_mel + np.log(safe / min_log_hz) / logstep, f / f_sp)
-
-
-def mel_to_hz(mels: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`hz_to_mel`."""
-    m = np.asarray(mels, dtype=np.float64)
-    f_sp = 200.0 / 3.0
-    min_log_hz = 1000.0
-    min_log_mel = min_log_hz / f_sp
-    logstep = np.log(6.4) / 27.0
-    return np.where(m >= min_log_mel, min_log_hz * np.exp(logstep * (m - min_log_mel)), f_sp * m)
-
-
-def mel_filterbank(
-    *, sample_rate_hz: int, fft_length: int, n_mels: int, fmin_hz: float, fmax_hz: float
-) -> np.ndarray:
-    """Slaney-normalised triangular mel filters.
-
-    Returns
-    -------
-    np.ndarray [shape=(fft_length // 2 + 1, n_mels)], float64, non-negative
-    """
-    fft_hz = np.linspace(0.0, sample_rate_hz / 2.0, fft_length // 2 + 1)
-    edges_hz = mel_to_hz(np.linspace(hz_to_mel(fmin_hz), hz_to_mel(fmax_hz), n_mels + 2))
-    widths_hz = np.diff(edges_hz)
-    ramps = edges_hz[:, None] - fft_hz[None, :]
-    weights = np.zeros((n_mels, fft_hz.size))
-    for i in range(n_mels):
-        lower = -ramps[i] / widths_hz[i]
-        upper = ramps[i + 2] / widths_hz[i + 1]
-        weights[i] = np.maximum(0.0, np.minimum(lower, upper))
-    weights *= (2.0 / (edges_hz[2 : n_mels + 2] - edges_hz[:n_mels]))[:, None]
-    return weights.T
-
-
-def dft_kernel(*, fft_length: int, window_length: int, bins: np.ndarray) -> np.ndarray:
-    """Windowed DFT as a Conv1D kernel.
-
-    Returns
-    -------
-    np.ndarray [shape=(fft_length, 1, 2 * len(bins))]: real parts, then imaginary parts.
-    """
-    n = np.arange(window_length)
-    hann = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / window_length)
-    window = np.zeros(fft_length)
-    start = (fft_length - window_length) // 2
-    window[start : start + window_length] = hann
-    t = np.arange(fft_length)[:, None]
-    phase = 2.0 * np.pi * t * bins[None, :] / fft_length
-    kernel = np.concatenate([np.cos(phase), -np.sin(phase)], axis=1) * window[:, None]
-    return kernel[:, None, :].astype(np.float32)
+from model_export.features.mel import (
+    FFT_LENGTH,
+    FMAX_HZ,
+    FMIN_HZ,
+    HOP_LENGTH,
+    TOP_DB,
+    WINDOW_LENGTH,
+    dft_kernel,
+    mel_filterbank,
+)
 
 
 @keras.saving.register_keras_serializable(package="pac")
@@ -100,13 +49,13 @@ class LogMelSpectrogram(keras.layers.Layer):
         self,
         *,
         sample_rate_hz: int = 16_000,
-        fft_length: int = 512,
-        window_length: int = 400,
-        hop_length: int = 160,
+        fft_length: int = FFT_LENGTH,
+        window_length: int = WINDOW_LENGTH,
+        hop_length: int = HOP_LENGTH,
         n_mels: int = MEL_BANDS,
-        fmin_hz: float = 60.0,
-        fmax_hz: float = 3800.0,
-        top_db: float = 80.0,
+        fmin_hz: float = FMIN_HZ,
+        fmax_hz: float = FMAX_HZ,
+        top_db: float = TOP_DB,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

@@ -12,7 +12,7 @@ from model_export.audio.dataset import Warn, load_dataset, scan_dataset
 from model_export.audio.preprocess import preprocessing_contract
 from model_export.export.model_dir import write_model_dir
 from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
-from model_export.frontend.cache import frontend_for
+from model_export.frontend.cache import FrontEnd, frontend_for
 from model_export.model_folder.atomic import check_replaceable
 from model_export.model_folder.evaluation import Evaluation
 from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAME
@@ -36,6 +36,8 @@ class TrainReport:
     """Time to build the feature front-end; about 0 when the cache had it."""
     train_seconds: float
     save_seconds: float
+    misclassified: tuple[tuple[Path, str, str], ...] = ()
+    """Validation clips the validation model got wrong: (file, its label, the label it got)."""
 
 
 def train_model_dir(
@@ -47,19 +49,23 @@ def train_model_dir(
     warn: Warn,
     note: Warn | None = None,
     progress: Progress | None = None,
+    frontend: FrontEnd | None = None,
 ) -> TrainReport:
     """Read a dataset folder, train, and write a complete model folder atomically.
 
     ``note(message)`` hears about slow one-time work (building the front-end).
+    ``frontend``: one already loaded for ``config``'s window (the studio keeps it);
+    by default ``frontend_for`` finds it.
     """
     check_replaceable(out_dir)
     clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
     t0 = time.perf_counter()  # before the clips: a window pac cannot serve fails at once
-    frontend = frontend_for(
-        window_samples=config.window_samples,
-        analysis_samples=config.analysis_samples,
-        on_build=note,
-    )
+    if frontend is None:
+        frontend = frontend_for(
+            window_samples=config.window_samples,
+            analysis_samples=config.analysis_samples,
+            on_build=note,
+        )
     frontend_seconds = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -119,4 +125,7 @@ def train_model_dir(
         frontend_seconds=frontend_seconds,
         train_seconds=train_seconds,
         save_seconds=save_seconds,
+        misclassified=tuple(
+            (clips[i].path, clips[i].label, predicted) for i, predicted in result.misclassified
+        ),
     )

@@ -43,6 +43,8 @@ class TrainResult:
     n_train_clips: int
     n_validation_clips: int
     feature_set: FeatureChoice
+    misclassified: tuple[tuple[int, str], ...] = ()
+    """Validation clips the validation model got wrong: (index into ``clips``, predicted label)."""
 
 
 def split_indices(
@@ -180,6 +182,7 @@ def train_classifier(
     )
 
     validation = None
+    misclassified: tuple[tuple[int, str], ...] = ()
     if val_idx:
         head = fit_head_on_sets(
             np.concatenate([features[train_rows], extra_features]),
@@ -193,6 +196,9 @@ def train_classifier(
         val_rows = np.asarray(val_idx) * copies  # the un-augmented copy of each clip
         predicted = np.argmax(head.probabilities(features[val_rows]), axis=1)
         validation = evaluate_predictions(y[val_rows], predicted, labels=label_names)
+        misclassified = tuple(
+            (i, label_names[p]) for i, p in zip(val_idx, predicted, strict=True) if p != targets[i]
+        )
     head = fit_head_on_sets(
         np.concatenate([features, extra_features]),
         np.concatenate([y, extra_y]),
@@ -210,4 +216,5 @@ def train_classifier(
         n_train_clips=len(train_idx),
         n_validation_clips=len(val_idx),
         feature_set=feature_set,
+        misclassified=misclassified,
     )

@@ -12,12 +12,8 @@ import onnxruntime as ort
 import pytest
 from onnx import numpy_helper
 
-from model_export.features.log_mel_spectrogram import (
-    LogMelSpectrogram,
-    hz_to_mel,
-    mel_filterbank,
-    mel_to_hz,
-)
+from model_export.features.log_mel_spectrogram import LogMelSpectrogram
+from model_export.features.mel import hz_to_mel, log_mel, mel_filterbank, mel_to_hz
 from model_export.features.pretrained import resource_path
 from tests.helpers import Array
 
@@ -175,3 +171,18 @@ def test_saved_and_reloaded_model_gives_identical_outputs(
     reloaded = keras.saving.load_model(path)
 
     np.testing.assert_array_equal(np.asarray(reloaded(pcm)), np.asarray(model(pcm)))
+
+
+@pytest.mark.parametrize("samples", [512, 16_000, 24_321])
+def test_numpy_log_mel_equals_the_layer(rng: np.random.Generator, samples: int) -> None:
+    """The studio's pictures (mel.log_mel) are the model's own spectrogram."""
+    y = noise_and_tone(rng, samples)
+    ours = log_mel(y)
+    layer = layer_log_mel(LogMelSpectrogram(), y)
+    assert ours.shape == layer.shape
+    # float32 conv vs float64 FFT: about 1e-6 relative in power, 1e-5 in dB / 10.
+    np.testing.assert_allclose(ours, layer, atol=2e-4)
+
+
+def test_numpy_log_mel_of_a_clip_shorter_than_one_frame_is_empty() -> None:
+    assert log_mel(np.zeros(100, np.float32)).shape == (0, 32)
