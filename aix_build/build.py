@@ -150,8 +150,12 @@ def build_aix(
     environ: Mapping[str, str] = os.environ,
     cache_dir: Path,
     note: Callable[[str], None] = lambda message: None,
+    model_name: str | None = None,
 ) -> BuildReport:
-    """Build the .aix for ``model_dir`` at ``out``; see the module docstring."""
+    """Build the .aix for ``model_dir`` at ``out``; see the module docstring.
+
+    ``model_name`` (what the ModelName block gives) is the model folder's name by default.
+    """
     start = time.perf_counter()
     try:
         sources.check_package_name(package)
@@ -169,7 +173,7 @@ def build_aix(
         assets.update(sources.js_assets())
     except sources.SourcesError as exc:
         raise BuildError(str(exc)) from exc
-    model_name = model_dir.resolve().name
+    model_name = model_name or model_dir.resolve().name
     assets[EXTENSION_INFO] = (
         json.dumps({"model_name": model_name}, ensure_ascii=False) + "\n"
     ).encode()

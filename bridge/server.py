@@ -19,10 +19,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import signal
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,22 @@ each clip padded to 10 s), and smaller ones answer the first clips of a burst so
 RELOAD_POLL_SECONDS = 0.5
 
 Log = Callable[[dict[str, Any]], None]
+
+
+def run_until_stopped(serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run ``serve(stop)`` in a new event loop; Ctrl-C or SIGTERM sets ``stop``."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Windows has no signal handlers in asyncio: Ctrl-C raises KeyboardInterrupt.
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        await serve(stop)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
 
 
 def json_log(record: dict[str, Any]) -> None:
@@ -102,8 +119,12 @@ class _Pending:
 class Bridge:
     """Serves one model folder to WebSocket clients (see the module docstring)."""
 
-    def __init__(self, model_dir: Path, *, code: str, log: Log = json_log) -> None:
+    def __init__(
+        self, model_dir: Path, *, code: str, log: Log = json_log, name: str | None = None
+    ) -> None:
+        """``name``: the model's name in ClassifierReady (by default the folder's name)."""
         self.model_dir = model_dir
+        self._name = name
         self.code = code
         self.log = log
         self.model = LoadedModel(model_dir)
@@ -116,7 +137,7 @@ class Bridge:
 
     @property
     def model_name(self) -> str:
-        return self.model_dir.resolve().name
+        return self._name or self.model_dir.resolve().name
 
     # --- inference -----------------------------------------------------------------------
 
@@ -173,7 +194,6 @@ class Bridge:
         return tuple(parts)
 
     async def _watch(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(RELOAD_POLL_SECONDS)
             signature = self._model_signature()
@@ -182,18 +202,25 @@ class Bridge:
             await asyncio.sleep(RELOAD_POLL_SECONDS)  # let a writer finish
             if self._model_signature() != signature:
                 continue
-            self._signature = signature
-            try:
-                model = await loop.run_in_executor(self._inference, LoadedModel, self.model_dir)
-            except Exception as exc:
-                self.log({"event": "reload_failed", "reason": str(exc)})
-                continue
-            self.model = model
-            self.log({"event": "reloaded", "labels": list(model.labels)})
-            for ws, session in list(self.sessions.items()):
-                await self._perform(
-                    ws, session, session.model_changed(model.labels, self.model_name)
-                )
+            await self.reload()
+
+    async def reload(self) -> bool:
+        """Load the model folder now; on success every paired client hears ClassifierReady.
+
+        A folder that does not load is logged and the working model stays (False).
+        """
+        loop = asyncio.get_running_loop()
+        self._signature = self._model_signature()
+        try:
+            model = await loop.run_in_executor(self._inference, LoadedModel, self.model_dir)
+        except Exception as exc:
+            self.log({"event": "reload_failed", "reason": str(exc)})
+            return False
+        self.model = model
+        self.log({"event": "reloaded", "labels": list(model.labels)})
+        for ws, session in list(self.sessions.items()):
+            await self._perform(ws, session, session.model_changed(model.labels, self.model_name))
+        return True
 
     # --- connections ---------------------------------------------------------------------
 
@@ -217,7 +244,10 @@ class Bridge:
                 except asyncio.TimeoutError:  # TimeoutError itself from Python 3.11
                     await self._perform(ws, session, session.idle())
                     break
+                was_paired = session.paired
                 actions = self._receive(session, frame)
+                if session.paired and not was_paired:
+                    self.log({"event": "paired", "client": session.client, "address": address})
                 if any(isinstance(a, Close) and a.code == CLOSE_WRONG_CODE for a in actions):
                     self.wrong_codes[address] += 1
                     self.log({"event": "refused", "address": address})
@@ -237,6 +267,8 @@ class Bridge:
             pass
         finally:
             self.sessions.pop(ws, None)
+            if session.paired:
+                self.log({"event": "left", "client": session.client, "address": address})
             for task in tasks:
                 task.cancel()
 
@@ -253,6 +285,7 @@ class Bridge:
     async def _answer(
         self, ws: Any, session: Session, request: Classify, room: asyncio.Event
     ) -> None:
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
         start = time.perf_counter()
         try:
             result = await self.classify(request.audio)
@@ -274,6 +307,7 @@ class Bridge:
                 "bytes": len(request.audio),
                 "ms": round(1000 * (time.perf_counter() - start), 1),
                 "outcome": outcome,
+                "address": address,
             }
         )
         await self._perform(ws, session, actions)

@@ -332,15 +332,12 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
 
 
 def cmd_bridge(args: argparse.Namespace) -> int:
-    import asyncio
-    import contextlib
     import secrets
-    import signal
 
     import segno
 
     from bridge.addresses import lan_addresses
-    from bridge.server import Bridge
+    from bridge.server import Bridge, run_until_stopped
     from model_export.frontend.cache import cache_root
 
     code = args.code or "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
@@ -386,18 +383,46 @@ def cmd_bridge(args: argparse.Namespace) -> int:
             print(f"try it       : pac send {url} --code {code} FILE.wav")
         print("Ctrl-C stops the bridge.", flush=True)
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            # Windows has no signal handlers in asyncio: Ctrl-C raises KeyboardInterrupt.
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
-        await bridge.run(args.host, args.port, ready=ready, stop=stop)
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
+    run_until_stopped(lambda stop: bridge.run(args.host, args.port, ready=ready, stop=stop))
     _note("bridge stopped")
+    return EXIT_OK
+
+
+def cmd_studio(args: argparse.Namespace) -> int:
+    from studio.project import PROJECT_FILENAME, Project, check_name
+    from studio.server import default_projects_folder, run_studio
+
+    project = None
+    if args.project is None:
+        root = default_projects_folder()
+        root.mkdir(parents=True, exist_ok=True)
+    else:
+        folder = args.project.resolve()
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{args.project}: not a folder")
+        if (
+            folder.is_dir()
+            and not (folder / PROJECT_FILENAME).exists()
+            and any(p for p in folder.iterdir() if not p.name.startswith("."))
+            and not (folder / "clips").is_dir()
+        ):
+            raise ValueError(
+                f"{args.project}: this folder has files but is not a studio project; "
+                "give a new or empty folder (a project folder holds pac-project.json)"
+            )
+        check_name(folder.name, what="project")
+        Project.open(folder)
+        root, project = folder.parent, folder.name
+    run_studio(
+        root,
+        project=project,
+        port=args.port if args.port is not None else 8080,
+        port_fixed=args.port is not None,
+        bridge_port=args.bridge_port,
+        open_browser=not args.no_browser,
+        tool_version=__version__,
+    )
+    _note("studio stopped")
     return EXIT_OK
 
 
@@ -647,6 +672,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", type=Path, nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print every message as one JSON line")
     p.set_defaults(func=cmd_send)
+
+    p = sub.add_parser("studio", help="the web page to record, train, test and export (local)")
+    p.add_argument(
+        "project",
+        type=Path,
+        nargs="?",
+        metavar="PROJECT_DIR",
+        help="a project folder to open (new or existing; default: the projects in "
+        "Documents/PAC projects)",
+    )
+    p.add_argument(
+        "--port", type=int, help="the page's port on 127.0.0.1 (default 8080, or the next free)"
+    )
+    p.add_argument(
+        "--bridge-port",
+        type=int,
+        default=8765,
+        help="the phone bridge's port on every network (default %(default)s)",
+    )
+    p.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    p.set_defaults(func=cmd_studio)
 
     p = sub.add_parser("demo", help="train, evaluate and export on the bundled sample clips")
     p.add_argument(

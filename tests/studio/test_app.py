@@ -1,0 +1,346 @@
+"""The studio's HTTP API through aiohttp's test client on a real socket (docs/studio.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model_export.features.mel import FFT_LENGTH, HOP_LENGTH
+from model_export.model_folder.inference import LoadedModel
+from studio.clips import MAX_CLIP_SECONDS, MAX_UPLOAD_BYTES
+from studio.project import Project
+from tests.studio.client import Api, run_studio, wait_for
+from tests.studio.sounds import SAMPLES, tone, wav_bytes
+
+P = "/api/projects/Numbers"
+
+
+async def numbers_project(api: Api, *, clips_per_label: int = 5) -> None:
+    """The bundled number words: 3 labels, uploaded as a student would."""
+    await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+    for label in ("one", "seven", "eleven"):
+        await api.ok("POST", f"{P}/labels", body={"name": label})
+        for path in sorted((SAMPLES / "train" / label).glob("*.wav"))[:clips_per_label]:
+            await api.ok(
+                "POST",
+                f"{P}/labels/{label}/clips?source=upload&filename={path.name}",
+                data=path.read_bytes(),
+            )
+
+
+# --- projects, labels, clips ------------------------------------------------------------
+
+
+def test_labels_and_clips_round_trip(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        created = await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        assert created["labels"] == [] and created["settings"]["epochs"] == 40
+        await api.ok("POST", f"{P}/labels", body={"name": "clap"})
+        clip = await api.ok(
+            "POST", f"{P}/labels/clap/clips?source=rec&filename=r.wav", data=wav_bytes(tone())
+        )
+        assert clip["id"].startswith("rec-") and clip["source"] == "rec"
+        assert clip["seconds"] == pytest.approx(1.0) and clip["warnings"] == []
+        picture = clip["spectrogram"]
+        assert picture["frames"] == (16_000 - FFT_LENGTH) // HOP_LENGTH + 1
+        assert len(picture["values"]) == picture["frames"] * picture["bands"]
+        # A 440 Hz tone: the brightest band is the one the mel filters put 440 Hz in.
+        values = np.array(picture["values"]).reshape(picture["frames"], picture["bands"])
+        assert 5 <= int(values.mean(axis=0).argmax()) <= 9
+
+        audio = await api.client.get(f"{P}/labels/clap/clips/{clip['id']}/audio")
+        assert await audio.read() == wav_bytes(tone())
+        again = await api.ok("GET", f"{P}/labels/clap/clips/{clip['id']}/spectrogram")
+        assert again == picture
+
+        await api.ok("PATCH", f"{P}/labels/clap", body={"name": "big clap"})
+        project = await api.ok("GET", P)
+        assert [(lab["name"], len(lab["clips"])) for lab in project["labels"]] == [("big clap", 1)]
+        await api.ok("DELETE", f"{P}/labels/big%20clap/clips/{clip['id']}")
+        await api.ok("DELETE", f"{P}/labels/big%20clap")
+        assert (await api.ok("GET", P))["labels"] == []
+
+    run_studio(tmp_path, body)
+    assert sorted(p.name for p in (tmp_path / "Numbers").iterdir()) == ["clips", "pac-project.json"]
+
+
+def test_clips_that_will_not_train_well_are_flagged(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "x"})
+        cases = {
+            "quiet": tone(amplitude=0.001),
+            "clipped": np.clip(tone(amplitude=3.0), -1, 1),
+            "short": tone(seconds=0.2),
+        }
+        for kind, y in cases.items():
+            clip = await api.ok(
+                "POST", f"{P}/labels/x/clips?filename={kind}.wav", data=wav_bytes(y)
+            )
+            assert len(clip["warnings"]) == 1, (kind, clip["warnings"])
+            assert {"quiet": "silent", "clipped": "too loud", "short": "very short"}[kind] in (
+                clip["warnings"][0]
+            )
+        listed = (await api.ok("GET", P))["labels"][0]["clips"]
+        assert sorted(len(c["warnings"]) for c in listed) == [1, 1, 1]
+
+    run_studio(tmp_path, body)
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("../evil", "cannot contain /"),
+        ("/tmp/evil", "cannot contain /"),
+        ("..\\evil", "cannot contain"),
+        ("nul\x00byte", "control characters"),
+        ("CON", "reserved name on Windows"),
+        ("aux.wav", "reserved name on Windows"),
+        ("..", "cannot start with a dot"),
+        ("", "empty"),
+    ],
+)
+def test_a_label_name_never_leaves_the_project(tmp_path: Path, name: str, why: str) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        status, answer = await api.call("POST", f"{P}/labels", body={"name": name})
+        assert status == 400 and why in answer["error"]
+        status, answer = await api.call("POST", "/api/projects", body={"name": name})
+        assert status == 400 and why in answer["error"]
+
+    run_studio(tmp_path / "root", body)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == sorted(
+        ["root", "Numbers", "clips", "pac-project.json"]
+    )
+
+
+def test_paths_in_the_url_reach_nothing_outside(tmp_path: Path) -> None:
+    (tmp_path / "secret.wav").write_bytes(wav_bytes(tone()))
+
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "x"})
+        for path in (
+            f"{P}/labels/x/clips/..%2F..%2F..%2Fsecret.wav/audio",
+            f"{P}/labels/..%2F..%2F/clips/secret.wav/audio",
+            "/api/projects/..%2F/labels/x/clips/secret.wav/audio",
+            "/api/projects/..",
+        ):
+            status, _ = await api.call("GET", path)
+            assert status == 404, path
+        status, _ = await api.call("DELETE", f"{P}/labels/..%2F..%2Fsecret.wav")
+        assert status == 404
+
+    run_studio(tmp_path / "root", body)
+    assert (tmp_path / "secret.wav").is_file()
+
+
+def test_bad_uploads_get_a_message_that_names_the_problem(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "x"})
+        url = f"{P}/labels/x/clips?filename="
+        cases = [
+            ("notes.txt", b"hello", 400, "not an audio file type"),
+            ("fake.wav", b"this is not audio at all" * 10, 400, "not an audio file pac can read"),
+            ("empty.wav", wav_bytes(np.zeros(0)), 400, "no sound in it"),
+            ("long.wav", wav_bytes(tone(seconds=MAX_CLIP_SECONDS + 1)), 400, "longer than 10"),
+            ("big.wav", b"\0" * (MAX_UPLOAD_BYTES + 1), 413, "the most a clip can be is 10 MB"),
+        ]
+        for name, data, status, message in cases:
+            got, answer = await api.call("POST", url + name, data=data)
+            assert (got, message in answer["error"]) == (status, True), (name, answer)
+        status, answer = await api.call(
+            "POST", f"{P}/labels/nope/clips?filename=a.wav", data=wav_bytes(tone())
+        )
+        assert status == 404 and "no label called 'nope'" in answer["error"]
+        assert (await api.ok("GET", P))["labels"][0]["clips"] == []  # nothing half-written
+        # ...and the studio still serves.
+        await api.ok("POST", url + "good.wav", data=wav_bytes(tone()))
+
+    run_studio(tmp_path, body)
+
+
+def test_settings_are_checked_against_the_training_limits(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        saved = await api.ok("PUT", f"{P}/settings", body={"epochs": 10, "optimizer": "sgd"})
+        assert saved["epochs"] == 10 and saved["optimizer"] == "sgd" and saved["batch_size"] == 32
+        for bad, message in [
+            ({"epochs": 0}, "epochs must be >= 1"),
+            ({"epochs": "ten"}, "epochs must be a int"),
+            ({"learning_rate": 50}, "learning rate must be in"),
+            ({"optimizer": "magic"}, "optimizer must be one of"),
+            ({"train_fraction": 0}, "train fraction must be in"),
+            ({"seed": 3}, "unknown setting 'seed'"),
+            ({"epochs": True}, "epochs must be a int"),
+        ]:
+            status, answer = await api.call("PUT", f"{P}/settings", body=bad)
+            assert status == 400 and message in answer["error"], (bad, answer)
+        assert (await api.ok("GET", P))["settings"]["epochs"] == 10
+
+    run_studio(tmp_path, body)
+
+
+# --- training, testing, export ----------------------------------------------------------
+
+
+def test_training_needs_two_labels_with_clips(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "a"})
+        await api.ok("POST", f"{P}/labels/a/clips?filename=a.wav", data=wav_bytes(tone()))
+        status, answer = await api.call("POST", f"{P}/train")
+        assert status == 400 and "at least two labels" in answer["error"]
+        await api.ok("POST", f"{P}/labels", body={"name": "b"})
+        status, answer = await api.call("POST", f"{P}/train")
+        assert status == 400 and "the label 'b' has no clips yet" in answer["error"]
+        status, answer = await api.call("POST", f"{P}/classify", data=wav_bytes(tone()))
+        assert status == 400 and "train a model first" in answer["error"]
+        status, answer = await api.call("POST", f"{P}/export/aix")
+        assert status == 400 and "train a model first" in answer["error"]
+
+    run_studio(tmp_path, body)
+
+
+def test_train_test_and_export(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        events = await api.events()
+        await numbers_project(api)
+        started = await api.ok("POST", f"{P}/train")
+        assert started["project"] == "Numbers"
+        status, answer = await api.call("POST", f"{P}/train")
+        assert status == 409 and "already training" in answer["error"]
+        progress = await wait_for(events, {"training"})
+        assert progress["project"] == "Numbers"
+        done = await wait_for(events, {"trained", "train_failed"})
+        assert done["type"] == "trained", done
+        summary = done["summary"]
+        assert summary["labels"] == ["eleven", "one", "seven"]
+        assert summary["clips_per_label"] == {"eleven": 5, "one": 5, "seven": 5}
+        assert summary["n_validation_clips"] == 3
+        assert np.sum(summary["confusion_matrix"]) == 3
+        assert (await api.ok("GET", P))["last_training"] == summary
+
+        # A clip training never heard gets its label, with every label's confidence.
+        for label in ("one", "seven", "eleven"):
+            clip = (SAMPLES / "test" / label / f"{label}_00.wav").read_bytes()
+            answer = await api.ok("POST", f"{P}/classify?filename=t.wav", data=clip)
+            assert answer["result"][0][0] == label
+            assert sorted(lab for lab, _ in answer["result"]) == ["eleven", "one", "seven"]
+            assert sum(c for _, c in answer["result"]) == pytest.approx(1.0, abs=1e-5)
+
+        zipped = await api.client.get(f"{P}/export/tfjs.zip")
+        names = zipfile.ZipFile(io.BytesIO(await zipped.read())).namelist()
+        assert "model.json" in names and "metadata.json" in names
+        assert any(n.endswith(".bin") for n in names) and "model.tflite" not in names
+        assert "tfjs.zip" in zipped.headers["Content-Disposition"]
+        metadata = json.loads(await (await api.client.get(f"{P}/export/metadata.json")).read())
+        assert metadata["labels"] == ["eleven", "one", "seven"]
+
+    run_studio(tmp_path, body)
+    model = LoadedModel(tmp_path / "Numbers" / "model")
+    assert model.labels == ("eleven", "one", "seven")
+
+
+def test_cancel_keeps_the_last_model(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        events = await api.events()
+        await numbers_project(api, clips_per_label=3)
+        await api.ok("PUT", f"{P}/settings", body={"epochs": 1000})
+        await api.ok("POST", f"{P}/train")
+        await wait_for(events, {"training"})
+        await api.ok("POST", f"{P}/train/cancel")
+        done = await wait_for(events, {"trained", "train_failed", "train_cancelled"})
+        assert done["type"] == "train_cancelled"
+        status, answer = await api.call("POST", f"{P}/train/cancel")
+        assert status == 409 and "not training" in answer["error"]
+        assert (await api.ok("GET", P))["has_model"] is False
+
+    run_studio(tmp_path, body)
+    assert not (tmp_path / "Numbers" / "model").exists()
+
+
+def test_two_tabs_adding_clips_at_once_lose_nothing(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "x"})
+
+        async def tab(n: int) -> None:
+            for i in range(8):
+                y = tone(freq_hz=300 + 50 * n + 5 * i, seconds=0.6)
+                await api.ok("POST", f"{P}/labels/x/clips?filename=c.wav", data=wav_bytes(y))
+                await api.ok("PUT", f"{P}/settings", body={"epochs": 10 + n * 10 + i})
+
+        await asyncio.gather(tab(0), tab(1))
+        clips = (await api.ok("GET", P))["labels"][0]["clips"]
+        assert len({c["id"] for c in clips}) == 16
+
+    run_studio(tmp_path, body)
+    state = Project(tmp_path / "Numbers").state()
+    assert state["settings"]["epochs"] in {17, 27}
+
+
+# --- the phone -------------------------------------------------------------------------
+
+
+def test_phones_get_the_project_model_and_the_new_one_after_training(tmp_path: Path) -> None:
+    from websockets.asyncio.client import connect
+
+    async def body(api: Api) -> None:
+        events = await api.events()
+        await numbers_project(api, clips_per_label=3)
+        status, answer = await api.call("POST", f"{P}/phone")
+        assert status == 400 and "train a model first" in answer["error"]
+        await api.ok("POST", f"{P}/train")
+        await wait_for(events, {"trained"})
+        phone = await api.ok("POST", f"{P}/phone")
+        assert phone["running"] and phone["project"] == "Numbers" and len(phone["code"]) == 6
+        url = f"ws://127.0.0.1:{phone['port']}"
+
+        async with connect(url) as ws:
+            await ws.send(json.dumps({"type": "hello", "protocol": 1, "code": "WRONG1"}))
+            assert json.loads(await ws.recv())["type"] == "Error"
+
+        async with connect(url) as ws:
+            hello = {"type": "hello", "protocol": 1, "code": phone["code"], "client": "Pixel"}
+            await ws.send(json.dumps(hello))
+            ready = json.loads(await ws.recv())
+            assert ready == {
+                "type": "ClassifierReady",
+                "labels": ["eleven", "one", "seven"],
+                "model": "Numbers",
+            }
+            clip = (SAMPLES / "test" / "seven" / "seven_01.wav").read_bytes()
+            request = {
+                "type": "ClassifySoundData",
+                "id": "1",
+                "audio": base64.b64encode(clip).decode(),
+            }
+            await ws.send(json.dumps(request))
+            got = json.loads(await ws.recv())
+            assert got["type"] == "GotClassification" and got["result"][0][0] == "seven"
+            seen = await wait_for(events, {"phone"})
+            while seen["event"] != "classify":
+                seen = await wait_for(events, {"phone"})
+            assert seen["feed"][0]["outcome"] == "seven"
+            assert seen["devices"][0]["client"] == "Pixel"
+
+            # A new label, a retrain: the phone hears ClassifierReady with it, unasked.
+            await api.ok("POST", f"{P}/labels", body={"name": "hum"})
+            for f in (110, 120, 130):
+                y = tone(freq_hz=f, seconds=1.0)
+                await api.ok("POST", f"{P}/labels/hum/clips?filename=h.wav", data=wav_bytes(y))
+            await api.ok("POST", f"{P}/train")
+            again = json.loads(await asyncio.wait_for(ws.recv(), 120))
+            assert again["type"] == "ClassifierReady"
+            assert again["labels"] == ["eleven", "hum", "one", "seven"]
+
+    run_studio(tmp_path, body)
