@@ -10,6 +10,7 @@ JSON ``{"error": message}`` in words a student understands.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import io
 import json
@@ -30,6 +31,7 @@ from aiohttp.typedefs import Handler
 from model_export.audio.dataset import DatasetError
 from model_export.audio.decode import SUPPORTED_EXTENSIONS
 from model_export.frontend.cache import FrontEnd, frontend_for
+from model_export.jobs.features import FeatureStore, file_features
 from model_export.model_folder.inference import LoadedModel, ranked
 from model_export.model_folder.layout import TFLITE_MODEL_FILENAME, is_tfjs_file
 from model_export.model_folder.metadata import METADATA_FILENAME
@@ -140,6 +142,7 @@ class Studio:
         self._train = ThreadPoolExecutor(1, thread_name_prefix="studio-train")
         self._work = ThreadPoolExecutor(1, thread_name_prefix="studio-work")
         self._frontend: FrontEnd | None = None
+        self.store = FeatureStore()
         self._models: dict[str, tuple[tuple[Any, ...], LoadedModel]] = {}
         self._summaries: dict[tuple[str, int, int], dict[str, Any]] = {}
 
@@ -166,6 +169,24 @@ class Studio:
                 window_samples=config.window_samples, analysis_samples=config.analysis_samples
             )
         return self._frontend
+
+    def prepare(self, path: Path, data: bytes) -> None:
+        """Compute a new clip's training features now, in the training thread, so that
+        Train only reads them (``jobs.features``). Best effort: Train computes what is missing.
+        """
+
+        def run() -> None:
+            with contextlib.suppress(Exception):
+                file_features(
+                    path,
+                    frontend=self.frontend(),
+                    config=TrainConfig(),
+                    store=self.store,
+                    warn=lambda message: None,
+                    data=data,
+                )
+
+        self._train.submit(run)
 
     def clip_summary(self, path: Path) -> dict[str, Any]:
         """Length and warnings of a stored clip, decoded once per version of the file."""
@@ -285,6 +306,7 @@ class Studio:
         clip = project.add_clip(label, data, source=source, suffix=suffix)
         summary = clip_checks.summarize(y)
         self.changed(project, "clips")
+        self.prepare(clip.path, data)
         return web.json_response(
             {
                 "id": clip.id,
@@ -380,6 +402,7 @@ class Studio:
                 warn=warnings.append,
                 progress=progress,
                 frontend=self.frontend() if config.window_samples == 16000 else None,
+                store=self.store,
             )
             validation = report.validation
             return {

@@ -191,7 +191,19 @@ class Project:
                 temp.unlink(missing_ok=True)
         for temp in project.path.glob(f"{_TEMP_PREFIX}*"):
             temp.unlink(missing_ok=True)
+        project._recover_model()
         return project
+
+    def _recover_model(self) -> None:
+        """Undo what a kill in the middle of writing the model folder left
+        (``model_folder.atomic``): a staging folder, or the last model set aside."""
+        for staging in self.path.glob(f".{MODEL_DIRNAME}.*.partial"):
+            shutil.rmtree(staging, ignore_errors=True)
+        for old in sorted(self.path.glob(f".{MODEL_DIRNAME}.old-*")):
+            if self.model_dir.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.rename(self.model_dir)
 
     # --- the project file ---------------------------------------------------------------
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model_export import MODEL_SAMPLE_RATE_HZ
-from model_export.audio.dataset import Warn, load_dataset, scan_dataset
+from model_export.audio.dataset import DatasetError, Warn, scan_dataset
+from model_export.audio.decode import AudioDecodeError
 from model_export.audio.preprocess import preprocessing_contract
 from model_export.export.model_dir import write_model_dir
 from model_export.features.pretrained import BACKBONE_NAME, BACKBONE_SOURCE, EMBEDDING_DIM
 from model_export.frontend.cache import FrontEnd, frontend_for
+from model_export.jobs.features import FeatureStore, file_features
 from model_export.model_folder.atomic import check_replaceable
 from model_export.model_folder.evaluation import Evaluation
 from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAME
@@ -20,7 +22,7 @@ from model_export.model_folder.metadata import new_metadata
 from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import FeatureChoice
 from model_export.training.head import Progress
-from model_export.training.train import train_classifier
+from model_export.training.train import train_on_features
 
 
 @dataclass
@@ -32,6 +34,7 @@ class TrainReport:
     n_validation_clips: int
     feature_set: FeatureChoice
     load_seconds: float
+    """Reading the clips and computing their features (cached ones are only read)."""
     frontend_seconds: float
     """Time to build the feature front-end; about 0 when the cache had it."""
     train_seconds: float
@@ -50,12 +53,14 @@ def train_model_dir(
     note: Warn | None = None,
     progress: Progress | None = None,
     frontend: FrontEnd | None = None,
+    store: FeatureStore | None = None,
 ) -> TrainReport:
     """Read a dataset folder, train, and write a complete model folder atomically.
 
     ``note(message)`` hears about slow one-time work (building the front-end).
     ``frontend``: one already loaded for ``config``'s window (the studio keeps it);
-    by default ``frontend_for`` finds it.
+    by default ``frontend_for`` finds it. ``store``: where clips' features are cached
+    (by default ``FeatureStore()``, in pac's cache folder).
     """
     check_replaceable(out_dir)
     clips = scan_dataset(data_dir, min_labels=1 if config.background else 2)
@@ -68,13 +73,32 @@ def train_model_dir(
         )
     frontend_seconds = time.perf_counter() - t0
 
+    # Each clip's features, from the cache or computed one clip at a time: memory does not
+    # grow with the clips' audio, and clips trained on before cost a file read.
     t0 = time.perf_counter()
-    audio = load_dataset(clips, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
+    store = FeatureStore() if store is None else store
+    per_clip, problems = [], []
+    for i, clip in enumerate(clips):
+        try:
+            per_clip.append(
+                file_features(clip.path, frontend=frontend, config=config, store=store, warn=warn)
+            )
+        except (AudioDecodeError, OSError) as exc:
+            reason = f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
+            problems.append(
+                str(exc) if isinstance(exc, AudioDecodeError) else f"{clip.path}: {reason}"
+            )
+        if progress:
+            progress("features", i + 1, len(clips))
+    if problems:
+        raise DatasetError(problems)
     labels = [c.label for c in clips]
     load_seconds = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    result = train_classifier(audio, labels, frontend=frontend, config=config, progress=progress)
+    result = train_on_features(
+        per_clip, labels, frontend=frontend, config=config, progress=progress
+    )
     train_seconds = time.perf_counter() - t0
 
     clips_per_label = {name: labels.count(name) for name in result.labels}

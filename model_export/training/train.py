@@ -8,6 +8,7 @@ nothing; progress goes through an optional callback.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -78,32 +79,49 @@ def _features(frontend: FrontEnd, windows: np.ndarray, *, progress: Progress | N
     return np.concatenate(out) if out else np.zeros((0, frontend.feature_dim), np.float32)
 
 
-def _training_windows(
-    clips: Sequence[np.ndarray],
-    targets: Sequence[int],
-    config: TrainConfig,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    windows, y = [], []
-    for clip, target in zip(clips, targets, strict=True):
+def clip_rng(seed: int, digest: str) -> np.random.Generator:
+    """The random draws of one clip's augmented copies: from the seed and the clip's digest.
+
+    A clip's copies then do not depend on the other clips or their order, so its features
+    can be cached (``jobs.features``) and reused when clips are added or removed.
+    """
+    return np.random.default_rng([seed, int(digest[:16], 16)])
+
+
+def sample_digest(clip: np.ndarray) -> str:
+    """The SHA-256 of a decoded clip's float32 samples, hex."""
+    return hashlib.sha256(np.ascontiguousarray(clip, np.float32).tobytes()).hexdigest()
+
+
+def clip_windows(clip: np.ndarray, *, config: TrainConfig, digest: str) -> np.ndarray:
+    """The clip centred in its window, then ``config.augment_copies`` augmented copies.
+
+    Returns np.ndarray [shape=(1 + augment_copies, window_samples)], float32.
+    """
+    rng = clip_rng(config.seed, digest)
+    windows = [
+        centre_in_window(
+            clip, window_samples=config.window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ
+        )
+    ]
+    for _ in range(config.augment_copies):
         windows.append(
-            centre_in_window(
-                clip, window_samples=config.window_samples, sample_rate_hz=MODEL_SAMPLE_RATE_HZ
+            augmented_window(
+                clip,
+                rng=rng,
+                window_samples=config.window_samples,
+                sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
+                config=config.augment,
             )
         )
-        y.append(target)
-        for _ in range(config.augment_copies):
-            windows.append(
-                augmented_window(
-                    clip,
-                    rng=rng,
-                    window_samples=config.window_samples,
-                    sample_rate_hz=MODEL_SAMPLE_RATE_HZ,
-                    config=config.augment,
-                )
-            )
-            y.append(target)
-    return np.stack(windows), np.asarray(y, dtype=np.int64)
+    return np.stack(windows)
+
+
+def clip_features(
+    clip: np.ndarray, *, frontend: FrontEnd, config: TrainConfig, digest: str
+) -> np.ndarray:
+    """The front-end's features of ``clip_windows``: [shape=(1 + augment_copies, feature_dim)]."""
+    return frontend.features(clip_windows(clip, config=config, digest=digest))
 
 
 def train_classifier(
@@ -123,17 +141,21 @@ def train_classifier(
         ``config.background``, which adds the label "background" trained on
         synthetic room noise, hum and silence (plus any clips labelled "background")
 
-    The head is first trained on ``train_fraction`` of the clips and scored on
-    the rest; then, so that no recording is wasted, it is retrained with the
-    same settings on all clips. The returned model is the second one.
+    Each clip's features (``clip_features``, its copies drawn from ``clip_rng``) are
+    computed one clip at a time, then ``train_on_features`` trains the head.
     """
-    label_names = tuple(sorted(set(labels) | ({BACKGROUND_LABEL} if config.background else set())))
-    if len(label_names) < 2:
-        raise ValueError(f"need at least 2 labels to train; got {len(label_names)}")
-    target_of = {name: i for i, name in enumerate(label_names)}
-    targets = [target_of[lab] for lab in labels]
-    rng = np.random.default_rng(config.seed)
+    _check_frontend(frontend, config)
+    per_clip = []
+    for i, clip in enumerate(clips):
+        per_clip.append(
+            clip_features(clip, frontend=frontend, config=config, digest=sample_digest(clip))
+        )
+        if progress:
+            progress("features", i + 1, len(clips))
+    return train_on_features(per_clip, labels, frontend=frontend, config=config, progress=progress)
 
+
+def _check_frontend(frontend: FrontEnd, config: TrainConfig) -> None:
     if (frontend.window_samples, frontend.analysis_samples) != (
         config.window_samples,
         config.analysis_samples,
@@ -143,9 +165,34 @@ def train_classifier(
             f"the config asks for {config.window_samples}/{config.analysis_samples}"
         )
 
-    windows, y = _training_windows(clips, targets, config, rng)
+
+def train_on_features(
+    per_clip: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    frontend: FrontEnd,
+    config: TrainConfig,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Train the head on each clip's ``clip_features`` (for the same config), in clip order.
+
+    The head is first trained on ``train_fraction`` of the clips and scored on
+    the rest; then, so that no recording is wasted, it is retrained with the
+    same settings on all clips. The returned model is the second one.
+    """
+    _check_frontend(frontend, config)
+    label_names = tuple(sorted(set(labels) | ({BACKGROUND_LABEL} if config.background else set())))
+    if len(label_names) < 2:
+        raise ValueError(f"need at least 2 labels to train; got {len(label_names)}")
+    target_of = {name: i for i, name in enumerate(label_names)}
+    targets = [target_of[lab] for lab in labels]
+    rng = np.random.default_rng(config.seed)
+
     copies = 1 + config.augment_copies
-    features = _features(frontend, windows, progress=progress)
+    if any(f.shape != (copies, frontend.feature_dim) for f in per_clip):
+        raise ValueError(f"each clip needs {copies} rows of {frontend.feature_dim} features")
+    features = np.concatenate(per_clip) if per_clip else np.zeros((0, frontend.feature_dim))
+    y = np.repeat(np.asarray(targets, dtype=np.int64), copies)
 
     train_idx, val_idx = split_indices(labels, train_fraction=config.train_fraction, rng=rng)
 
@@ -154,7 +201,7 @@ def train_classifier(
 
     if config.background:
         # Synthetic room noise, hum and silence, as many windows as the average label has.
-        n_extra = copies * max(1, round(len(clips) / max(1, len(set(labels)))))
+        n_extra = copies * max(1, round(len(per_clip) / max(1, len(set(labels)))))
         extra = np.stack(
             [
                 background_window(

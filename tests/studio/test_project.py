@@ -141,3 +141,16 @@ def test_a_folder_of_label_folders_becomes_a_project(tmp_path: Path) -> None:
     project = Project.open(folder)
     assert project.labels() == ["x"]
     assert project.state()["format"] == 1
+
+
+def test_a_model_folder_left_half_swapped_by_a_kill_is_put_back(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "p")
+    # Killed between setting the old model aside and moving the new one in.
+    (project.path / ".model.old-4242").mkdir()
+    (project.path / ".model.old-4242" / "metadata.json").write_text("{}")
+    (project.path / ".model.x1y2.partial").mkdir()
+    Project.open(project.path)
+    assert (project.model_dir / "metadata.json").read_text() == "{}"
+    assert sorted(p.name for p in project.path.iterdir()) == [
+        "clips", "model", "pac-project.json"
+    ]  # fmt: skip

@@ -10,6 +10,7 @@ from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import (
     CEPSTRAL_COEFFICIENTS,
     FEATURE_SETS,
+    MAX_SCORED_CLIPS_PER_LABEL,
     average_heads,
     choose_feature_set,
     dct_matrix,
@@ -18,6 +19,7 @@ from model_export.training.feature_sets import (
     fit_head_on_sets,
     fold_of_clips,
     project_head,
+    scored_clips,
 )
 from model_export.training.head import fit_head, softmax
 
@@ -166,3 +168,23 @@ def test_a_head_on_a_set_ignores_the_other_features(rng: np.random.Generator) ->
     changed = x.copy()
     changed[:, unread] = rng.standard_normal((len(x), int(unread.sum()))) * 100.0
     np.testing.assert_array_equal(head.probabilities(changed), head.probabilities(x))
+
+
+def test_a_big_project_is_scored_on_a_seeded_sample_of_each_label() -> None:
+    targets = np.repeat([0, 1, 2], [5, 50, 21])
+    keep = scored_clips(targets, seed=0)
+    most = MAX_SCORED_CLIPS_PER_LABEL
+    assert np.bincount(targets[keep]).tolist() == [5, most, most]
+    assert np.all(np.diff(keep) > 0)
+    assert set(np.flatnonzero(targets == 0)) <= set(keep)  # a small label keeps every clip
+    np.testing.assert_array_equal(keep, scored_clips(targets, seed=0))
+    assert not np.array_equal(keep, scored_clips(targets, seed=1))
+
+
+def test_scoring_a_sample_still_finds_the_informative_view(rng: np.random.Generator) -> None:
+    """60 clips per label, scored on 20 of each: the same choice as scoring them all."""
+    x, y = _clips(rng, slice(SPEECH_FEATURES, None), per_label=60)
+    choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig(epochs=10))
+    assert choice.scores is not None and "speech" not in choice.names
+    # Scores are fractions of the 60 scored clips.
+    assert all(round(s * 60) == s * 60 for s in choice.scores.values())
