@@ -29,8 +29,12 @@ async def send_files(
     *,
     on_message: Callable[[dict[str, Any]], None],
     timeout_s: float = 60.0,
+    collect_label: str | None = None,
 ) -> list[dict[str, Any]]:
     """Send ``files``; call ``on_message`` for each message; return them all.
+
+    With ``collect_label``, each file goes to the studio's project as a clip of that
+    label (CollectSoundData, protocol 1.1) instead of being classified.
 
     ``timeout_s`` bounds the wait for the bridge to answer anything (the
     connection, the hello, and then each answer), not the whole run.
@@ -63,6 +67,8 @@ async def send_files(
                     number, path = queue.pop(0)
                     audio = base64.b64encode(_read(path)).decode()
                     request = {"type": "ClassifySoundData", "id": str(number), "audio": audio}
+                    if collect_label is not None:
+                        request.update(type="CollectSoundData", label=collect_label)
                     pending.add(str(number))
                     await ws.send(json.dumps(request))
     except (OSError, InvalidHandshake, InvalidURI) as exc:

@@ -1,4 +1,4 @@
-"""The companion bridge's protocol, version 1, as a pure state machine (no I/O).
+"""The companion bridge's protocol, version 1.1, as a pure state machine (no I/O).
 
 One ``Session`` per WebSocket connection. The server feeds it what happens
 (a text frame arrived, a clip was classified, the model was reloaded) and
@@ -13,12 +13,16 @@ import base64
 import binascii
 import hmac
 import json
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
 from aix_build.sources import ERROR_CODES_PATH
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 1.1
+"""What this bridge speaks: 1.1 is 1 plus CollectSoundData (clips sent to the studio)."""
+ACCEPTED_PROTOCOLS = (1, 1.1)
+"""What a client's hello may say: a version 1 client needs nothing that 1.1 changed."""
 
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 """The largest text frame the bridge reads (a 10 s WAV at 16 kHz is about 430 kB in base64)."""
@@ -37,6 +41,15 @@ WRONG_CODE_DELAY_SECONDS = 1.0
 ALLOWED_ORIGINS = (None, "https://pac.assets")
 """Handshakes the bridge accepts: no Origin header (the Companion, pac send) or the
 extension's own WebView page. A web page on another site is refused (HTTP 403)."""
+
+PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Pairing codes use no 0/O or 1/I, as the Companion's do not: read off a screen, typed."""
+
+
+def new_code() -> str:
+    """A new random 6-character pairing code."""
+    return "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
+
 
 CLOSE_WRONG_CODE = 4001
 """Close code after a wrong or missing pairing code, or a first message that is not hello."""
@@ -62,12 +75,21 @@ class Classify:
 
 
 @dataclass(frozen=True)
+class Collect:
+    """A clip a phone sends to a label of the studio's project (protocol 1.1)."""
+
+    id: str
+    label: str
+    audio: bytes
+
+
+@dataclass(frozen=True)
 class Close:
     code: int
     reason: str
 
 
-Action = Send | Classify | Close
+Action = Send | Classify | Collect | Close
 
 
 def error(request_id: str | None, name: str, message: str) -> Send:
@@ -89,6 +111,8 @@ class Session:
     closed: bool = False
     in_flight: set[str] = field(default_factory=set)
     client: str = ""
+    collecting: bool = False
+    """Whether CollectSoundData is served (the studio's bridge) or refused (pac bridge)."""
 
     def has_room(self) -> bool:
         """Whether another request may be read: fewer than MAX_IN_FLIGHT in flight."""
@@ -119,15 +143,24 @@ class Session:
             return self._hello(message)
         if kind == "ClassifySoundData":
             return self._classify(message)
+        if kind == "CollectSoundData":
+            return self._collect(message)
         if kind == "hello":
             return [error(None, "UNKNOWN_TYPE", "already paired: hello comes once")]
         return [error(_id(message), "UNKNOWN_TYPE", f"unknown message type {kind!r}")]
 
     def binary(self) -> list[Action]:
-        """A binary frame arrived: not part of protocol 1."""
+        """A binary frame arrived: not part of the protocol."""
         if not self.paired:
             return self._refuse_unpaired()
         return [error(None, "BAD_MESSAGE", "binary frames are not part of protocol 1")]
+
+    def collected(self, request_id: str, answer: dict[str, Any]) -> list[Action]:
+        """A collected clip is stored: ``answer`` holds ``label``, ``clip`` and ``clips``."""
+        if self.closed or request_id not in self.in_flight:
+            return []
+        self.in_flight.discard(request_id)
+        return [Send({"type": "SoundCollected", "id": request_id, **answer})]
 
     def classified(self, request_id: str, result: list[list[Any]]) -> list[Action]:
         """The answer to a request: ``[[label, confidence], ...]``, highest first."""
@@ -167,7 +200,8 @@ class Session:
     def _hello(self, message: dict[str, Any]) -> list[Action]:
         if message.get("type") != "hello":
             return self._refuse_unpaired()
-        if message.get("protocol") != PROTOCOL_VERSION:
+        version = message.get("protocol")
+        if isinstance(version, bool) or version not in ACCEPTED_PROTOCOLS:
             self.closed = True
             return [
                 error(
@@ -192,30 +226,55 @@ class Session:
         return [classifier_ready(self.labels, self.model)]
 
     def _classify(self, message: dict[str, Any]) -> list[Action]:
-        request_id = message.get("id")
-        if not isinstance(request_id, str) or not request_id:
-            return [error(None, "BAD_ID", "ClassifySoundData needs an id: a non-empty string")]
-        if request_id in self.in_flight:
-            return [error(request_id, "BAD_ID", f"id {request_id!r} is already in flight")]
-        if not self.has_room():
+        request = self._request(message, "ClassifySoundData")
+        if isinstance(request, Send):
+            return [request]
+        request_id, data = request
+        self.in_flight.add(request_id)
+        return [Classify(request_id, data)]
+
+    def _collect(self, message: dict[str, Any]) -> list[Action]:
+        if not self.collecting:
             return [
                 error(
-                    request_id,
-                    "TOO_MANY_REQUESTS",
-                    f"at most {MAX_IN_FLIGHT} requests in flight per connection",
+                    _id(message),
+                    "COLLECTING_OFF",
+                    "this bridge does not collect clips; pac studio does",
                 )
             ]
+        label = message.get("label")
+        if not isinstance(label, str) or not label.strip():
+            return [error(_id(message), "NO_SUCH_LABEL", "label must be a label's name")]
+        request = self._request(message, "CollectSoundData")
+        if isinstance(request, Send):
+            return [request]
+        request_id, data = request
+        self.in_flight.add(request_id)
+        return [Collect(request_id, label, data)]
+
+    def _request(self, message: dict[str, Any], kind: str) -> tuple[str, bytes] | Send:
+        """A request's id and decoded audio, or the Error that refuses it."""
+        request_id = message.get("id")
+        if not isinstance(request_id, str) or not request_id:
+            return error(None, "BAD_ID", f"{kind} needs an id: a non-empty string")
+        if request_id in self.in_flight:
+            return error(request_id, "BAD_ID", f"id {request_id!r} is already in flight")
+        if not self.has_room():
+            return error(
+                request_id,
+                "TOO_MANY_REQUESTS",
+                f"at most {MAX_IN_FLIGHT} requests in flight per connection",
+            )
         audio = message.get("audio")
         if not isinstance(audio, str):
-            return [error(request_id, "BAD_AUDIO_FIELD", "audio must be a base64 string")]
+            return error(request_id, "BAD_AUDIO_FIELD", "audio must be a base64 string")
         try:
             data = base64.b64decode(audio, validate=True)
         except (binascii.Error, ValueError):
-            return [error(request_id, "BAD_AUDIO_FIELD", "audio is not valid base64")]
+            return error(request_id, "BAD_AUDIO_FIELD", "audio is not valid base64")
         if not data:
-            return [error(request_id, "EMPTY_CLIP", "audio is empty")]
-        self.in_flight.add(request_id)
-        return [Classify(request_id, data)]
+            return error(request_id, "EMPTY_CLIP", "audio is empty")
+        return request_id, data
 
 
 def _id(message: dict[str, Any]) -> str | None:

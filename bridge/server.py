@@ -42,6 +42,7 @@ from bridge.protocol import (
     Action,
     Classify,
     Close,
+    Collect,
     Send,
     Session,
     error,
@@ -61,6 +62,9 @@ each clip padded to 10 s), and smaller ones answer the first clips of a burst so
 RELOAD_POLL_SECONDS = 0.5
 
 Log = Callable[[dict[str, Any]], None]
+Collector = Callable[[str, bytes, str], Awaitable[dict[str, Any]]]
+"""``collect(label, audio, client)`` stores a phone's clip and answers ``label``, ``clip`` and
+``clips`` (protocol 1.1); it raises ClipError to refuse (NO_SUCH_LABEL, EMPTY_CLIP, ...)."""
 
 
 def run_until_stopped(serve: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -120,11 +124,19 @@ class Bridge:
     """Serves one model folder to WebSocket clients (see the module docstring)."""
 
     def __init__(
-        self, model_dir: Path, *, code: str, log: Log = json_log, name: str | None = None
+        self,
+        model_dir: Path,
+        *,
+        code: str,
+        log: Log = json_log,
+        name: str | None = None,
+        collect: Collector | None = None,
     ) -> None:
-        """``name``: the model's name in ClassifierReady (by default the folder's name)."""
+        """``name``: the model's name in ClassifierReady (by default the folder's name).
+        ``collect``: serve CollectSoundData with it (the studio); without, it is refused."""
         self.model_dir = model_dir
         self._name = name
+        self.collect = collect
         self.code = code
         self.log = log
         self.model = LoadedModel(model_dir)
@@ -228,7 +240,12 @@ class Bridge:
         from websockets.exceptions import ConnectionClosed
 
         address = str(ws.remote_address[0]) if ws.remote_address else "?"
-        session = Session(code=self.code, labels=self.model.labels, model=self.model_name)
+        session = Session(
+            code=self.code,
+            labels=self.model.labels,
+            model=self.model_name,
+            collecting=self.collect is not None,
+        )
         self.sessions[ws] = session
         tasks: set[asyncio.Task[None]] = set()
         # Back-pressure: with MAX_IN_FLIGHT requests out, the handler stops reading; the
@@ -255,8 +272,12 @@ class Bridge:
                         min(10.0, WRONG_CODE_DELAY_SECONDS * self.wrong_codes[address])
                     )
                 for action in actions:
-                    if isinstance(action, Classify):
-                        task = asyncio.create_task(self._answer(ws, session, action, room))
+                    if isinstance(action, Classify | Collect):
+                        task = asyncio.create_task(
+                            self._answer(ws, session, action, room)
+                            if isinstance(action, Classify)
+                            else self._stored(ws, session, action, room)
+                        )
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
                     else:
@@ -306,6 +327,37 @@ class Bridge:
                 "id": request.id,
                 "bytes": len(request.audio),
                 "ms": round(1000 * (time.perf_counter() - start), 1),
+                "outcome": outcome,
+                "address": address,
+            }
+        )
+        await self._perform(ws, session, actions)
+
+    async def _stored(
+        self, ws: Any, session: Session, request: Collect, room: asyncio.Event
+    ) -> None:
+        """A CollectSoundData request: the collector stores the clip, or refuses it."""
+        assert self.collect is not None
+        address = str(ws.remote_address[0]) if ws.remote_address else "?"
+        try:
+            answer = await self.collect(request.label, request.audio, session.client)
+            actions = session.collected(request.id, answer)
+            outcome = f"collected {request.label}"
+        except ClipError as exc:
+            actions = session.failed(request.id, exc.name, str(exc))
+            outcome = exc.name
+        except Exception as exc:
+            actions = session.failed(request.id, "CLASSIFICATION_FAILED", f"failed: {exc!r}")
+            outcome = "CLASSIFICATION_FAILED"
+        if session.has_room():
+            room.set()
+        self.log(
+            {
+                "event": "collect",
+                "client": session.client,
+                "id": request.id,
+                "label": request.label,
+                "bytes": len(request.audio),
                 "outcome": outcome,
                 "address": address,
             }

@@ -332,15 +332,14 @@ def cmd_get_d8(args: argparse.Namespace) -> int:
 
 
 def cmd_bridge(args: argparse.Namespace) -> int:
-    import secrets
-
     import segno
 
     from bridge.addresses import lan_addresses
+    from bridge.protocol import new_code
     from bridge.server import Bridge, run_until_stopped
     from model_export.frontend.cache import cache_root
 
-    code = args.code or "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
+    code = args.code or new_code()
     if len(code) < 4 or not code.isalnum():
         raise ValueError(f"--code {code!r}: use at least 4 letters or digits")
     bridge = Bridge(args.model_dir, code=code)
@@ -444,6 +443,13 @@ def cmd_send(args: argparse.Namespace) -> int:
             print(f"{names.get(message['id'], message['id'])}: {result}", flush=True)
         elif message.get("type") == "ClassifierReady":
             print(f"ready: {message['model']} ({', '.join(message['labels'])})", flush=True)
+        elif message.get("type") == "SoundCollected":
+            where = names.get(message["id"], message["id"])
+            print(
+                f"{where}: collected into {message['label']} as {message['clip']} "
+                f"({message['clips']} clips)",
+                flush=True,
+            )
         else:
             where = names.get(str(message.get("id")), "bridge")
             print(
@@ -456,15 +462,13 @@ def cmd_send(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ValueError(f"{path}: no such file")
     try:
-        asyncio.run(send_files(args.url, args.code, args.files, on_message=show))
+        asyncio.run(
+            send_files(args.url, args.code, args.files, on_message=show, collect_label=args.collect)
+        )
     except SendError as exc:
         print(f"pac: error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_FAILED if failed else EXIT_OK
-
-
-PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""Pairing codes use no 0/O or 1/I, as the Companion's do not."""
 
 
 def samples_dir() -> Path:
@@ -671,6 +675,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", required=True, help="the pairing code pac bridge printed")
     p.add_argument("files", type=Path, nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="print every message as one JSON line")
+    p.add_argument(
+        "--collect",
+        metavar="LABEL",
+        help="send the files to pac studio's project as clips of LABEL, instead of classifying",
+    )
     p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("studio", help="the web page to record, train, test and export (local)")

@@ -28,6 +28,8 @@ import numpy as np
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bridge.protocol import new_code
+from bridge.server import ClipError, Collector
 from model_export.audio.dataset import DatasetError
 from model_export.audio.decode import SUPPORTED_EXTENSIONS
 from model_export.frontend.cache import FrontEnd, frontend_for
@@ -129,14 +131,16 @@ class Studio:
         code: str | None = None,
         tool_version: str = "studio",
     ) -> None:
-        from studio.phone import new_code
-
         self.root = root
         self.port = port
         self.tool_version = tool_version
         self.events = Events()
         self.phone = Phone(
-            host=bridge_host, port=bridge_port, code=code or new_code(), publish=self.events.publish
+            host=bridge_host,
+            port=bridge_port,
+            code=code or new_code(),
+            publish=self.events.publish,
+            collect=self.collector,
         )
         self.jobs: dict[str, TrainJob] = {}
         self._train = ThreadPoolExecutor(1, thread_name_prefix="studio-train")
@@ -550,6 +554,37 @@ class Studio:
         )
 
     # --- phone -------------------------------------------------------------------------
+
+    def collector(self, project_name: str) -> Collector:
+        """What the bridge calls for CollectSoundData: store a phone's clip in a label."""
+
+        async def collect(label: str, audio: bytes, client: str) -> dict[str, Any]:
+            project = Project(self.root / project_name)
+            try:
+                project.label_dir(label)
+            except NotFoundError:
+                labels = ", ".join(project.labels()) or "none yet"
+                raise ClipError(
+                    "NO_SUCH_LABEL",
+                    f"the project {project_name!r} has no label {label!r}; its labels: {labels}",
+                ) from None
+            name = f"a clip from {client or 'a phone'}"
+
+            def check() -> str:
+                suffix = clip_checks.suffix_of(audio)
+                clip_checks.decode_upload(audio, name=name)
+                return suffix
+
+            try:
+                suffix = await self._run(self._work, check)
+            except clip_checks.ClipRejectedError as exc:
+                raise ClipError(exc.error_name, str(exc)) from exc
+            clip = project.add_clip(label, audio, source="phone", suffix=suffix)
+            self.changed(project, "clips")
+            self.prepare(clip.path, audio)
+            return {"label": label, "clip": clip.id, "clips": len(project.clips(label))}
+
+        return collect
 
     async def phone_state(self, request: web.Request) -> web.Response:
         return web.json_response(self.phone.state())

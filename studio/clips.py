@@ -5,6 +5,7 @@ Pure functions of a decoded clip, plus ``decode_upload`` (PyAV, in memory).
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,14 @@ CLIPPED_SHARE = 0.001
 
 
 class ClipRejectedError(ValueError):
-    """The upload cannot be a clip; the message says why in plain words."""
+    """The upload cannot be a clip; the message says why in plain words.
+
+    ``error_name`` is its name in extension/error_codes.json (for the phone bridge).
+    """
+
+    def __init__(self, message: str, error_name: str = "DECODE_FAILED") -> None:
+        super().__init__(message)
+        self.error_name = error_name
 
 
 @dataclass(frozen=True)
@@ -48,7 +56,8 @@ def decode_upload(data: bytes, *, name: str) -> np.ndarray:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ClipRejectedError(
             f"{name} is {len(data) / 1e6:.1f} MB; the most a clip can be is "
-            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB"
+            f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB",
+            "CLIP_TOO_LONG",
         )
     try:
         return load_audio(
@@ -56,13 +65,42 @@ def decode_upload(data: bytes, *, name: str) -> np.ndarray:
         )
     except AudioDecodeError as exc:
         if exc.error_name == "EMPTY_CLIP":
-            raise ClipRejectedError(f"{name} has no sound in it (0 seconds long)") from exc
+            raise ClipRejectedError(
+                f"{name} has no sound in it (0 seconds long)", "EMPTY_CLIP"
+            ) from exc
         if exc.error_name == "CLIP_TOO_LONG":
             raise ClipRejectedError(
                 f"{name} is longer than {MAX_CLIP_SECONDS:g} seconds; clips of 1 to 2 seconds "
-                "work best. Cut it shorter"
+                "work best. Cut it shorter",
+                "CLIP_TOO_LONG",
             ) from exc
         raise ClipRejectedError(f"{name} is not an audio file pac can read") from exc
+
+
+_SUFFIX_OF_FORMAT = {
+    "wav": ".wav",
+    "amr": ".amr",
+    "ogg": ".ogg",
+    "mp3": ".mp3",
+    "flac": ".flac",
+    "aac": ".aac",
+    "matroska,webm": ".webm",
+}
+
+
+def suffix_of(data: bytes) -> str:
+    """The file-name suffix for audio bytes that came without a name (from a phone),
+    found by what FFmpeg sees in them: a 3GP recording gets ``.3gp``."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data), mode="r") as container:
+            name = str(container.format.name)
+    except Exception as exc:
+        raise ClipRejectedError("the clip is not audio pac can read") from exc
+    if name.startswith("mov,mp4"):
+        return ".3gp" if data[8:11] == b"3gp" else ".m4a"
+    return _SUFFIX_OF_FORMAT.get(name, ".wav" if "wav" in name else ".webm")
 
 
 def summarize(y: np.ndarray) -> ClipSummary:

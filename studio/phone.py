@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,15 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from bridge.addresses import lan_addresses
-from bridge.server import Bridge, json_log
+from bridge.server import Bridge, Collector, json_log
 
-PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""No 0/O, 1/I: a code read off a screen and typed on a phone."""
 FEED_LENGTH = 50
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(6))
 
 
 class Phone:
@@ -38,11 +31,14 @@ class Phone:
         port: int,
         code: str,
         publish: Callable[[dict[str, Any]], None],
+        collect: Callable[[str], Collector] | None = None,
     ) -> None:
+        """``collect(project)``: the collector for a project's bridge (CollectSoundData)."""
         self.host = host
         self.port = port
         self.code = code
         self.publish = publish
+        self.collector = collect
         self.project: str | None = None
         self.bridge: Bridge | None = None
         self.bound_port: int | None = None
@@ -61,7 +57,7 @@ class Phone:
             self.devices[key] = {"client": key[0], "address": key[1], "last_seen": now}
         elif event == "left":
             self.devices.pop(key, None)
-        elif event == "classify":
+        elif event in ("classify", "collect"):
             if key in self.devices:
                 self.devices[key]["last_seen"] = now
             entry = {
@@ -81,7 +77,13 @@ class Phone:
             return
         await self.stop()
         self.error = None
-        bridge = Bridge(model_dir, code=self.code, log=self._log, name=project)
+        bridge = Bridge(
+            model_dir,
+            code=self.code,
+            log=self._log,
+            name=project,
+            collect=None if self.collector is None else self.collector(project),
+        )
         self.bridge, self.project = bridge, project
         self.devices.clear()
         self._stop = asyncio.Event()

@@ -15,6 +15,7 @@ from bridge.protocol import (
     MAX_IN_FLIGHT,
     Classify,
     Close,
+    Collect,
     Send,
     Session,
 )
@@ -207,3 +208,46 @@ def test_any_messages_get_well_formed_replies_and_no_crash(texts: list[str], pai
             assert well_formed(action), action
             if isinstance(action, Classify):
                 assert all(well_formed(a) for a in s.classified(action.id, [["clap", 1.0]]))
+
+
+# --- protocol 1.1: CollectSoundData ----------------------------------------------------
+
+
+def collect(request_id: Any = "1", label: Any = "clap", audio: Any = WAV) -> str:
+    return json.dumps(
+        {"type": "CollectSoundData", "id": request_id, "label": label, "audio": audio}
+    )
+
+
+def test_a_version_1_or_1_1_hello_is_accepted_and_nothing_else() -> None:
+    for version, accepted in (("1", True), ("1.1", True), ("1.0", True), ("true", False),
+                              ("2", False), ('"1"', False), ("1.2", False)):  # fmt: skip
+        s = session()
+        s.receive(HELLO.replace('"protocol": 1', f'"protocol": {version}'))
+        assert s.paired is accepted, version
+
+
+def test_a_bridge_that_does_not_collect_says_so() -> None:
+    s = paired()
+
+    assert codes(s.receive(collect("c1"))) == [("c1", -32)]
+    assert not s.in_flight
+
+
+def test_a_collected_clip_is_stored_and_answered_once() -> None:
+    s = Session(code="AB12CD", labels=("clap",), model="m", collecting=True)
+    s.receive(HELLO)
+
+    assert s.receive(collect("c1", "snap")) == [Collect("c1", "snap", b"RIFF....WAVE")]
+    answer = {"label": "snap", "clip": "phone-1.wav", "clips": 3}
+    assert s.collected("c1", answer) == [Send({"type": "SoundCollected", "id": "c1", **answer})]
+    assert s.collected("c1", answer) == []
+    assert codes(s.receive(collect("c2", ""))) == [("c2", -33)]
+    assert codes(s.receive(collect("c3", 5))) == [("c3", -33)]
+    assert codes(s.receive(collect("c4", "clap", "%%%"))) == [("c4", -22)]
+    assert codes(s.receive(collect(None))) == [(None, -25)]
+    # Collections and classifications share the in-flight limit.
+    for i in range(MAX_IN_FLIGHT):
+        s.receive(collect(f"k{i}") if i % 2 else request(f"k{i}"))
+    assert not s.has_room()
+    assert codes(s.receive(collect("over"))) == [("over", -28)]

@@ -322,6 +322,19 @@ def test_pac_send_gets_an_answer_for_each_of_90_files(
     assert [m for m in messages if m["type"] == "Error"] == []
 
 
+def test_pac_bridge_does_not_collect_clips(bridge: Running, dataset: Any, tmp_path: Path) -> None:
+    """CollectSoundData (protocol 1.1) is for pac studio's bridge; pac bridge says so."""
+    path = tmp_path / "a.wav"
+    write_wav(path, dataset.test_clips[0], sample_rate_hz=16_000)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pac", "send", bridge.url, "--code", CODE, str(path),
+         "--collect", "clap"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "this bridge does not collect clips; pac studio does (code -32)" in proc.stderr
+
+
 def run_bridge_until_ready(served_model: Path, tmp_path: Path, **env: str) -> Any:
     proc = subprocess.Popen(
         [sys.executable, "-m", "pac", "bridge", str(served_model), "--port", "0", "--code", CODE],

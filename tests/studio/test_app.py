@@ -19,6 +19,8 @@ from studio.project import Project
 from tests.studio.client import Api, run_studio, wait_for
 from tests.studio.sounds import SAMPLES, tone, wav_bytes
 
+REPO = Path(__file__).resolve().parents[2]
+
 P = "/api/projects/Numbers"
 
 
@@ -294,6 +296,8 @@ def test_two_tabs_adding_clips_at_once_lose_nothing(tmp_path: Path) -> None:
 def test_phones_get_the_project_model_and_the_new_one_after_training(tmp_path: Path) -> None:
     from websockets.asyncio.client import connect
 
+    from bridge.client import send_files
+
     async def body(api: Api) -> None:
         events = await api.events()
         await numbers_project(api, clips_per_label=3)
@@ -333,11 +337,36 @@ def test_phones_get_the_project_model_and_the_new_one_after_training(tmp_path: P
             assert seen["feed"][0]["outcome"] == "seven"
             assert seen["devices"][0]["client"] == "Pixel"
 
-            # A new label, a retrain: the phone hears ClassifierReady with it, unasked.
+            # A phone collects 5 clips into a new label (pac send --collect, protocol 1.1):
+            # one the phone's own recorder made (3GP, AMR-NB), four WAV.
             await api.ok("POST", f"{P}/labels", body={"name": "hum"})
-            for f in (110, 120, 130):
-                y = tone(freq_hz=f, seconds=1.0)
-                await api.ok("POST", f"{P}/labels/hum/clips?filename=h.wav", data=wav_bytes(y))
+            files = [REPO / "tests" / "data" / "tone_amrnb.3gp"]
+            for f in (110, 120, 130, 140):
+                files.append(tmp_path / f"hum{f}.wav")
+                files[-1].write_bytes(wav_bytes(tone(freq_hz=f, seconds=1.0)))
+            answers = await send_files(
+                url, phone["code"], files, on_message=lambda m: None, collect_label="hum"
+            )
+            collected = [m for m in answers if m["type"] == "SoundCollected"]
+            assert [m["clips"] for m in sorted(collected, key=lambda m: m["clips"])] == [
+                1, 2, 3, 4, 5
+            ]  # fmt: skip
+            hum = next(lab for lab in (await api.ok("GET", P))["labels"] if lab["name"] == "hum")
+            assert len(hum["clips"]) == 5 and {c["source"] for c in hum["clips"]} == {"phone"}
+            assert sum(c["id"].endswith(".3gp") for c in hum["clips"]) == 1
+            # A label the project does not have, and audio that is not audio.
+            bad = await send_files(
+                url, phone["code"], files[:1], on_message=lambda m: None, collect_label="nope"
+            )
+            assert [m.get("code") for m in bad if m["type"] == "Error"] == [-33]
+            junk = tmp_path / "junk.wav"
+            junk.write_bytes(b"not audio" * 50)
+            bad = await send_files(
+                url, phone["code"], [junk], on_message=lambda m: None, collect_label="hum"
+            )
+            assert [m.get("code") for m in bad if m["type"] == "Error"] == [-13]
+
+            # Retrain: the phone that stayed connected hears ClassifierReady, unasked.
             await api.ok("POST", f"{P}/train")
             again = json.loads(await asyncio.wait_for(ws.recv(), 120))
             assert again["type"] == "ClassifierReady"

@@ -31,6 +31,8 @@ final class ErrorCodes {
   static final int UNSUPPORTED_PROTOCOL = -29;
   static final int BRIDGE_DISCONNECTED = -30;
   static final int LISTENING_BEHIND = -31;
+  static final int COLLECTING_OFF = -32;
+  static final int NO_SUCH_LABEL = -33;
 
   private ErrorCodes() {}
 }
