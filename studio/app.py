@@ -10,10 +10,13 @@ JSON ``{"error": message}`` in words a student understands.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import functools
+import hashlib
 import io
 import json
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -28,10 +31,10 @@ import numpy as np
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bridge.protocol import new_code
+from bridge.protocol import ERROR_CODES, new_code
 from bridge.server import ClipError, Collector
 from model_export.audio.dataset import DatasetError
-from model_export.audio.decode import SUPPORTED_EXTENSIONS
+from model_export.audio.decode import SUPPORTED_EXTENSIONS, AudioDecodeError, decode_audio
 from model_export.frontend.cache import FrontEnd, frontend_for
 from model_export.jobs.features import FeatureStore, file_features
 from model_export.model_folder.inference import LoadedModel, ranked
@@ -48,6 +51,8 @@ SETTINGS = ("epochs", "learning_rate", "optimizer", "batch_size", "train_fractio
 """The training controls the page offers (the paper's); the rest keep TrainConfig's defaults."""
 MAX_REQUEST_BYTES = clip_checks.MAX_UPLOAD_BYTES + 64 * 1024
 PROGRESS_EVERY_SECONDS = 0.1
+TRY_HOST = "try-host.html"
+"""The frame page of "Try the extension", served beside the .aix's assets (studio/static)."""
 T = TypeVar("T")
 
 
@@ -606,6 +611,91 @@ class Studio:
         )
         return web.Response(body=buffer.getvalue(), content_type="image/svg+xml")
 
+    # --- try the extension -------------------------------------------------------------
+
+    def aix_asset(self, project: Project, name: str) -> bytes:
+        """An asset of the project's built .aix, as the extension ships it."""
+        path = self.aix_path(project)
+        if not path.is_file():
+            raise NotFoundError("build the extension first (Export)")
+        with zipfile.ZipFile(path) as aix:
+            for entry in aix.namelist():
+                if entry.endswith(f"/assets/{name}") and entry.count("/") == 2:
+                    return aix.read(entry)
+        raise NotFoundError(f"the extension has no asset {name!r}")
+
+    async def try_asset(self, request: web.Request) -> web.Response:
+        project = self.project(request)
+        name = request.match_info["name"]
+        if name == TRY_HOST:
+            return await self.try_host(project)
+        data = await self._run(self._work, self.aix_asset, project, name)
+        kind = {".wasm": "application/wasm", ".js": "text/javascript", ".json": "application/json",
+                ".html": "text/html", ".bin": "application/octet-stream"}  # fmt: skip
+        return web.Response(
+            body=data,
+            content_type=kind.get(Path(name).suffix, "application/octet-stream"),
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def try_host(self, project: Project) -> web.Response:
+        """The frame that runs the .aix's own page, unchanged, with the studio playing Java.
+
+        Its Content-Security-Policy allows the page's inline script by its hash, WebAssembly
+        (the TF.js backend) and eval (the bundle's JSON-schema validator, ajv, compiles its
+        checks), as the phone's WebView does; scripts still come only from the studio.
+        """
+        page = await self._run(self._work, self.aix_asset, project, "pac_webview.html")
+        hashes = " ".join(
+            "'sha256-" + base64.b64encode(hashlib.sha256(script).digest()).decode() + "'"
+            for script in re.findall(rb"<script>(.*?)</script>", page, flags=re.DOTALL)
+        )
+        body = (_static_dir() / TRY_HOST).read_bytes()
+        policy = (
+            f"default-src 'self'; script-src 'self' {hashes} 'unsafe-eval' 'wasm-unsafe-eval'; "
+            "connect-src 'self' https://pac.assets blob: ws: wss:; frame-ancestors 'self'; "
+            "base-uri 'none'; form-action 'none'"
+        )
+        return web.Response(
+            body=body,
+            content_type="text/html",
+            headers={"Content-Security-Policy": policy, "Cache-Control": "no-store"},
+        )
+
+    async def try_decode(self, request: web.Request) -> web.Response:
+        """What the component's AudioDecoder gives the page: float32 mono PCM at the file's
+        own rate (little-endian), with the rate in ``X-Sample-Rate``."""
+        data = await _body(request)
+        name = Path(request.query.get("filename", "clip")).name
+
+        def decode() -> tuple[bytes, int]:
+            try:
+                samples, rate = decode_audio(
+                    data, name=name, max_seconds=clip_checks.MAX_CLIP_SECONDS
+                )
+            except AudioDecodeError as exc:
+                raise clip_checks.ClipRejectedError(str(exc), exc.error_name) from exc
+            return samples.astype("<f4").tobytes(), rate
+
+        try:
+            pcm, rate = await self._run(self._work, decode)
+        except clip_checks.ClipRejectedError as exc:
+            # The Error event the component would fire for this file.
+            return web.json_response(
+                {"error": str(exc), "code": ERROR_CODES[exc.error_name]}, status=400
+            )
+        return web.Response(
+            body=pcm,
+            content_type="application/octet-stream",
+            headers={"X-Sample-Rate": str(rate)},
+        )
+
+    async def try_worker(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(
+            _static_dir() / "try-sw.js",
+            headers={"Content-Type": "text/javascript", "Cache-Control": "no-store"},
+        )
+
     # --- page --------------------------------------------------------------------------
 
     async def index(self, request: web.Request) -> web.StreamResponse:
@@ -710,6 +800,9 @@ def make_app(studio: Studio) -> web.Application:
             web.get("/api/phone", s.phone_state),
             web.post(p + "/phone", s.phone_serve),
             web.get("/api/phone/qr.svg", s.phone_qr),
+            web.get("/try/sw.js", s.try_worker),
+            web.get("/try/{project}/assets/{name}", s.try_asset),
+            web.post(p + "/try/decode", s.try_decode),
         ]
     )
 

@@ -1,22 +1,10 @@
 // PAC Studio's page: plain JavaScript, no packages, nothing from the internet.
 // Every name a student typed is shown with textContent, never as HTML.
 
-const $ = (id) => document.getElementById(id);
+import { $, el } from "./dom.js";
+import { setUpTry } from "./try.js";
+
 const state = { project: null, data: null, mic: null, training: null, history: [] };
-
-// --- small helpers -----------------------------------------------------------------
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function say(text) {
   $("status").textContent = text;
@@ -66,7 +54,7 @@ async function attempt(work) {
 
 // --- tabs ----------------------------------------------------------------------------
 
-const TABS = ["sounds", "train", "test", "export", "phone"];
+const TABS = ["sounds", "train", "test", "export", "phone", "try"];
 
 function showTab(name) {
   for (const tab of TABS) {
@@ -408,6 +396,17 @@ async function countdown() {
     $("countdown").textContent = `Get ready… ${n}`;
     await sleep(500);
   }
+}
+
+/** A recording of the clip length the Sounds view has set, as a WAV blob. */
+async function recordClip() {
+  const mic = await microphone();
+  await countdown();
+  $("countdown").textContent = "";
+  say("Recording…");
+  const samples = await record(mic, Number($("clip-seconds").value));
+  say("");
+  return wav(samples, mic.rate);
 }
 
 let busy = false;
@@ -765,6 +764,7 @@ function listen() {
 
 function start() {
   setUpTabs();
+  setUpTry({ project: () => state.project, api, problem, say, microphone: recordClip });
   $("add-label-form").addEventListener("submit", addLabel);
   $("settings-form").addEventListener("submit", saveSettings);
   $("train-button").addEventListener("click", train);

@@ -373,3 +373,48 @@ def test_phones_get_the_project_model_and_the_new_one_after_training(tmp_path: P
             assert again["labels"] == ["eleven", "hum", "one", "seven"]
 
     run_studio(tmp_path, body)
+
+
+# --- try the extension ------------------------------------------------------------------
+
+
+def test_the_try_frame_serves_the_built_aix_and_decodes_as_the_component_does(
+    tmp_path: Path,
+) -> None:
+    async def body(api: Api) -> None:
+        events = await api.events()
+        await numbers_project(api, clips_per_label=3)
+        status, answer = await api.call("GET", "/try/Numbers/assets/pac_webview.html")
+        assert status == 404 and "build the extension first" in answer["error"]
+        await api.ok("POST", f"{P}/train")
+        await wait_for(events, {"trained"})
+        built = await api.ok("POST", f"{P}/export/aix")
+        assert built["file"] == "Numbers.aix" and built["labels"] == ["eleven", "one", "seven"]
+
+        # The .aix's own files, byte for byte.
+        aix = zipfile.ZipFile(tmp_path / "Numbers" / "Numbers.aix")
+        for name in ("pac_webview.html", "pac_webview.js", "model.json"):
+            response = await api.client.get(f"/try/Numbers/assets/{name}")
+            assert await response.read() == aix.read(f"org.pac.classifier/assets/{name}")
+        wasm = await api.client.get("/try/Numbers/assets/tfjs-backend-wasm.wasm")
+        assert wasm.headers["Content-Type"] == "application/wasm"
+        host = await api.client.get("/try/Numbers/assets/try-host.html")
+        policy = host.headers["Content-Security-Policy"]
+        assert "'sha256-" in policy and "frame-ancestors 'self'" in policy
+        assert "https://pac.assets" in policy and "script-src 'self' 'sha256-" in policy
+        status, _ = await api.call("GET", "/try/Numbers/assets/..%2Fpac-project.json")
+        assert status == 404
+
+        # AudioDecoder's output: float32 at the file's own rate (AMR-NB: 8 kHz).
+        amr = (REPO / "tests" / "data" / "tone_amrnb.3gp").read_bytes()
+        response = await api.client.post(
+            f"{P}/try/decode?filename=t.3gp", data=amr, headers={"Origin": api.origin}
+        )
+        assert response.headers["X-Sample-Rate"] == "8000"
+        pcm = np.frombuffer(await response.read(), "<f4")
+        assert 0.05 < float(np.max(np.abs(pcm))) <= 1.0 and pcm.size > 4000
+        for data, code in ((b"junk" * 100, -13), (wav_bytes(np.zeros(0)), -23)):
+            status, answer = await api.call("POST", f"{P}/try/decode", data=data)
+            assert status == 400 and answer["code"] == code, answer
+
+    run_studio(tmp_path, body)

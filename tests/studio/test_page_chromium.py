@@ -34,7 +34,7 @@ from tests.studio.sounds import SAMPLES, wav_bytes
 pytestmark = pytest.mark.slow
 
 LABELS = ("one", "seven", "eleven")
-VIEWS = ("sounds", "train", "test", "export", "phone")
+VIEWS = ("sounds", "train", "test", "export", "phone", "try")
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -178,6 +178,44 @@ def test_record_train_test_and_export_in_the_page(tmp_path: Path) -> None:
             names = zipfile.ZipFile(io.BytesIO(Path(aix).read_bytes())).namelist()
             assert any(n.endswith("/model.json") for n in names), names
             assert download.value.suggested_filename == "Numbers.aix"
+
+            # "Try the extension": the .aix's own page, the studio playing Java.
+            page.click("#tab-try")
+            page.click("#try-start")
+            page.locator("#try-log li.ClassifierReady").wait_for(timeout=60_000)
+            held_out = SAMPLES / "test" / "seven" / "seven_03.wav"
+            page.set_input_files("#try-file", str(held_out))
+            page.locator("#try-log li.GotClassification").wait_for(timeout=30_000)
+            with page.expect_download() as saved:
+                page.click("#try-export")
+            log = json.loads(Path(saved.value.path()).read_text(encoding="utf-8"))
+            assert [e["event"] for e in log["events"]] == ["ClassifierReady", "GotClassification"]
+            expected = json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "pac", "classify", str(project / "model"),
+                     str(held_out), "--json"],
+                    check=True, capture_output=True, text=True,
+                ).stdout
+            )[0]["classification"]  # fmt: skip
+            got = log["events"][1]["result"]
+            assert [label for label, _ in got] == [label for label, _ in expected]
+            np.testing.assert_allclose(
+                [c for _, c in got], [c for _, c in expected], rtol=0, atol=1e-3
+            )
+            # StartListening on the microphone (its loop of "eleven"), then StopListening.
+            page.fill("#try-confidence", "0.5")
+            page.click("#try-listen")
+            heard = page.locator("#try-log li.GotClassification")
+            heard.nth(2).wait_for(timeout=30_000)
+            page.click("#try-stop")
+            time.sleep(0.5)
+            count = heard.count()
+            time.sleep(2.0)
+            assert heard.count() == count  # nothing after StopListening
+            listened = [json.loads(t.split("result = ", 1)[1]) for t in heard.all_inner_texts()[1:]]
+            assert sum(r[0][0] == "eleven" for r in listened) >= len(listened) - 1, listened
+            assert page.locator("#try-log li.Error").count() == 0
+            assert page.errors == []
 
             page.click("#tab-phone")
             page.locator("#phone-info .code").wait_for(timeout=30_000)
