@@ -83,7 +83,9 @@ def test_every_block_has_its_parameters_and_yail_types(built_aix: Path) -> None:
         ("events", "ClassifierReady"): [],
         ("events", "GotClassification"): [("result", "list")],
         ("events", "Error"): [("errorCode", "number"), ("errorMessage", "text")],
+        ("events", "SoundCollected"): [("label", "text"), ("clips", "number")],
         ("methods", "ClassifySoundData"): [("path", "text")],
+        ("methods", "CollectSoundData"): [("path", "text"), ("label", "text")],
         ("methods", "StartListening"): [],
         ("methods", "StopListening"): [],
     }

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from bridge.server import Bridge
+from bridge.server import Bridge, Collector
 
 CODE = "AB12CD"
 
@@ -15,9 +15,9 @@ CODE = "AB12CD"
 class Running:
     """A Bridge serving on a free port in a thread of its own, with its log."""
 
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, *, collect: Collector | None = None) -> None:
         self.log: list[dict[str, Any]] = []
-        self.bridge = Bridge(model_dir, code=CODE, log=self.log.append)
+        self.bridge = Bridge(model_dir, code=CODE, log=self.log.append, collect=collect)
         self.port = 0
         self._ready = threading.Event()
         self._loop = asyncio.new_event_loop()

@@ -475,6 +475,42 @@ def test_classify_sound_data_round_trip(phone: Phone, tmp_path: Path) -> None:
     assert all("YailList" in str(pair.getClass().getName()) for pair in got.toArray())
 
 
+def test_collect_sound_data_sends_the_clip_and_its_label_and_fires_sound_collected(
+    phone: Phone, tmp_path: Path
+) -> None:
+    y = (0.3 * np.random.default_rng(2).standard_normal(8_000)).astype(np.float32)
+    wav = tmp_path / "clip.wav"
+    write_wav(wav, y, sample_rate_hz=8_000)
+    phone.ready()
+    label = TRICKY_LABELS[1]
+
+    phone.ui(lambda: phone.component.CollectSoundData(str(wav), label))
+
+    phone.wait(lambda: any("pac.collect" in s for s in phone.scripts()))
+    (script,) = [s for s in phone.scripts() if "pac.collect" in s]
+    quoted = json.dumps(label, ensure_ascii=False)
+    assert script.startswith('pac.collect("clip-1","https://pac.assets/pcm/clip-1",8000,-1,-1,')
+    assert (
+        json.loads(
+            script[len('pac.collect("clip-1","https://pac.assets/pcm/clip-1",8000,-1,-1,') : -1]
+        )
+        == label
+    ), quoted
+    np.testing.assert_array_equal(served(phone, "clip-1"), decode_audio(wav)[0])
+    phone.post(
+        {
+            "type": "SoundCollected",
+            "id": "clip-1",
+            "label": label,
+            "clip": "phone-1.wav",
+            "clips": 6,
+        }
+    )
+
+    name, args = phone.events()[-1]
+    assert (name, [str(args[0]), int(args[1])]) == ("SoundCollected", [label, 6])
+
+
 @pytest.mark.parametrize(
     ("codec", "sample_format"),
     [("pcm_u8", None), ("pcm_s24le", None), ("pcm_s32le", None), ("pcm_f32le", None)],

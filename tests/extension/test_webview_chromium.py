@@ -389,6 +389,46 @@ def test_bridge_mode_classifies_on_the_laptop_and_follows_a_retrain(
         bridge.stop()
 
 
+def test_collect_sound_data_sends_the_clip_to_the_studio_through_the_bridge(
+    browser: Any, assets: dict[str, bytes], model_dir: Path, tmp_path: Path
+) -> None:
+    """pac.collect (CollectSoundData): without BridgeUrl, Error -32; with it, the clip at the
+    file's own rate reaches the bridge's collector as WAV, and SoundCollected comes back."""
+    stored: list[tuple[str, bytes, str]] = []
+
+    async def collect(label: str, audio: bytes, client: str) -> dict[str, Any]:
+        stored.append((label, audio, client))
+        return {"label": label, "clip": f"phone-{len(stored)}.wav", "clips": len(stored)}
+
+    rng = np.random.default_rng(5)
+    clip = (0.3 * rng.standard_normal(8_000)).clip(-1, 1).astype(np.float32)
+    bridge = Running(Path(shutil.copytree(model_dir, tmp_path / "served")), collect=collect)
+    try:
+        with webview(browser, assets) as view:
+            view.wait_for(2)
+            view.files["pcm/c0"] = f32(clip)
+            view.call("collect", "c0", "https://pac.assets/pcm/c0", 8_000, -1, -1, "snap")
+            off = view.wait_for(3)[2]
+            assert (off["id"], off["code"]) == ("c0", -32) and "BridgeUrl" in off["message"]
+
+            view.call("useBridge", f"{bridge.url}?code={CODE}")
+            view.wait_for(4)
+            view.files["pcm/c1"] = f32(clip)
+            view.call("collect", "c1", "https://pac.assets/pcm/c1", 8_000, -1, -1, "snap")
+            answer = view.wait_for(5)[4]
+            assert answer == {
+                "type": "SoundCollected", "id": "c1", "label": "snap", "clip": "phone-1.wav",
+                "clips": 1,
+            }  # fmt: skip
+    finally:
+        bridge.stop()
+    ((label, audio, client),) = stored
+    assert (label, client) == ("snap", "App Inventor extension")
+    decoded, rate = decode_audio(audio)
+    assert rate == 8_000
+    np.testing.assert_allclose(decoded, clip, rtol=0, atol=1 / 32768 + 1e-7)  # 16-bit WAV
+
+
 def test_a_bridge_url_without_a_code_is_an_invalid_argument(page: WebView) -> None:
     before = len(page.messages())
 

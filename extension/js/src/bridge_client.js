@@ -1,11 +1,11 @@
 /**
  * Bridge mode: the WebView's own WebSocket to `pac bridge` on the laptop
- * (protocol 1, docs/bridge-protocol.md). Pure helpers here; webview.js wires
+ * (protocol 1.1, docs/bridge-protocol.md). Pure helpers here; webview.js wires
  * them to the socket and to Java.
  */
 
 /** The protocol version this client speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 1.1;
 
 /** Reconnect delays: 0.5 s, doubling, at most 10 s. */
 export function backoffMs(attempt) {
@@ -72,4 +72,9 @@ export function bytesToBase64(bytes) {
 
 export function classifySoundData(id, samples, rateHz) {
   return { type: 'ClassifySoundData', id, audio: bytesToBase64(wavBytes(samples, rateHz)) };
+}
+
+/** Protocol 1.1: the clip goes to pac studio's project as a clip of `label`. */
+export function collectSoundData(id, label, samples, rateHz) {
+  return { type: 'CollectSoundData', id, label, audio: bytesToBase64(wavBytes(samples, rateHz)) };
 }

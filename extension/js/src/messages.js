@@ -12,6 +12,8 @@
  *   {"type": "GotClassification", "id": "<request id>", "result": [[label, confidence], ...]}
  *   {"type": "Error", "id": "<request id>" | null, "code": <int>, "message": "..."}
  *   {"type": "ListenChunkDone", "id": "listening-<session>"}   a listenChunk is done with
+ *   {"type": "SoundCollected", "id": "<request id>", "label": "...", "clip": "...", "clips": n}
+ *       the bridge's answer to pac.collect, passed on as it came (protocol 1.1)
  *
  * Java -> JS, through evaluateJavascript:
  *
@@ -21,6 +23,9 @@
  *       string. For a clip longer than the model takes, Java decodes only the part the model
  *       uses (with a margin): firstModelSample is where that part starts in the whole clip at
  *       the model's rate, totalModelSamples the whole clip's length there; -1 and -1 otherwise.
+ *   pac.collect(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, label)
+ *       CollectSoundData: as pac.classify, but the clip goes to pac studio's project as a
+ *       clip of label, through the bridge (BridgeUrl must be set; otherwise Error -32)
  *   pac.startListening(overlapFactor, minimumConfidence, session)
  *   pac.listenChunk(base64Pcm16, sampleRateHz, session)   the audio AudioRecord delivered
  *       since the last call. Java makes the next call only after ListenChunkDone.

@@ -33,7 +33,7 @@ import {
   listenChunkDone,
   pageStarted,
 } from './messages.js';
-import { backoffMs, classifySoundData, hello, parseBridgeUrl } from './bridge_client.js';
+import { backoffMs, classifySoundData, collectSoundData, hello, parseBridgeUrl } from './bridge_client.js';
 import { Listener } from './listening.js';
 import { classify, loadModelFromFiles, weightShardPaths } from './pac_model.js';
 import { resample } from './resample.js';
@@ -244,6 +244,38 @@ async function classifyRequest(id, pcmUrl, sampleRateHz, firstModelSample, total
   }
 }
 
+/** CollectSoundData: the clip goes to pac studio through the bridge (protocol 1.1), at the
+ * file's own rate (a long clip cut to the model's window, as for classifying). */
+async function collectRequest(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, label) {
+  if (bridge === null) {
+    post(error(id, ERROR_CODES.COLLECTING_OFF, 'CollectSoundData sends clips to pac studio: set BridgeUrl to the address the studio shows'));
+    return;
+  }
+  let pcm;
+  let rateHz = sampleRateHz;
+  try {
+    const response = await fetch(pcmUrl);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    pcm = pcmF32(await response.arrayBuffer());
+    if (pcm.length === 0) {
+      post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
+      return;
+    }
+    if (totalModelSamples > 0) {
+      pcm = atModelRate(pcm, sampleRateHz, firstModelSample, totalModelSamples);
+      rateHz = model.sampleRateHz;
+    }
+  } catch (err) {
+    post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    return;
+  }
+  if (!bridge.open) {
+    post(error(id, ERROR_CODES.BRIDGE_DISCONNECTED, `not connected to the bridge at ${bridge.url}`));
+    return;
+  }
+  bridge.socket.send(JSON.stringify(collectSoundData(id, label, pcm, rateHz)));
+}
+
 function startListening(overlapFactor, minimumConfidence, session) {
   if (model === null) {
     post(error(null, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
@@ -315,6 +347,9 @@ function classifyLatestWindow(l) {
 window.pac = {
   classify: (id, pcmUrl, sampleRateHz, firstModelSample = -1, totalModelSamples = -1) => {
     classifyRequest(String(id), pcmUrl, sampleRateHz, firstModelSample, totalModelSamples);
+  },
+  collect: (id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, label) => {
+    collectRequest(String(id), pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, String(label));
   },
   startListening,
   listenChunk,

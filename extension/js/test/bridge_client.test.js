@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { backoffMs, classifySoundData, parseBridgeUrl, wavBytes } from '../src/bridge_client.js';
+import {
+  backoffMs,
+  classifySoundData,
+  collectSoundData,
+  hello,
+  parseBridgeUrl,
+  wavBytes,
+} from '../src/bridge_client.js';
 
 describe('bridge client helpers', () => {
   it('parses the QR text into URL and code', () => {
@@ -29,5 +36,19 @@ describe('bridge client helpers', () => {
     const message = classifySoundData('7', new Float32Array(3), 16000);
     assert.equal(message.type, 'ClassifySoundData');
     assert.equal(Buffer.from(message.audio, 'base64').subarray(0, 4).toString(), 'RIFF');
+  });
+});
+
+describe('protocol 1.1', () => {
+  it('says hello as 1.1 and collects a clip into a label', () => {
+    assert.equal(hello('AB12CD').protocol, 1.1);
+    const message = collectSoundData('8', 'clap', Float32Array.from([0, 0.5]), 8000);
+    assert.equal(message.type, 'CollectSoundData');
+    assert.equal(message.id, '8');
+    assert.equal(message.label, 'clap');
+    const wav = Buffer.from(message.audio, 'base64');
+    assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+    assert.equal(wav.readUInt32LE(24), 8000);
+    assert.equal(wav.readInt16LE(46), 16384);
   });
 });

@@ -15,6 +15,7 @@ import java.util.Map;
  *   {"type": "ClassifierReady", "labels": [...], "model": "name"}
  *   {"type": "GotClassification", "id": "...", "result": [[label, confidence], ...]}
  *   {"type": "Error", "id": "..." or null, "code": int, "message": "..."}
+ *   {"type": "SoundCollected", "id": "...", "label": "...", "clip": "...", "clips": int}
  * </pre>
  */
 final class Message {
@@ -31,6 +32,10 @@ final class Message {
   final int code;
 
   final String message;
+  /** SoundCollected: the label the clip went to, and how many clips it has now. */
+  final String label;
+
+  final int clips;
 
   private Message(
       String type,
@@ -40,6 +45,19 @@ final class Message {
       YailList result,
       int code,
       String message) {
+    this(type, id, labels, model, result, code, message, null, 0);
+  }
+
+  private Message(
+      String type,
+      String id,
+      List<String> labels,
+      String model,
+      YailList result,
+      int code,
+      String message,
+      String label,
+      int clips) {
     this.type = type;
     this.id = id;
     this.labels = labels;
@@ -47,6 +65,8 @@ final class Message {
     this.result = result;
     this.code = code;
     this.message = message;
+    this.label = label;
+    this.clips = clips;
   }
 
   static Message error(String id, int code, String message) {
@@ -83,6 +103,10 @@ final class Message {
         pairs.add(YailList.makeList(new Object[] {text(p.get(0), "label"), number(p.get(1))}));
       }
       return new Message("GotClassification", id, null, null, YailList.makeList(pairs), 0, null);
+    }
+    if ("SoundCollected".equals(type)) {
+      return new Message("SoundCollected", id, null, null, null, 0, null,
+          text(m.get("label"), "label"), number(m.get("clips")).intValue());
     }
     if ("Error".equals(type)) {
       return error(id, number(m.get("code")).intValue(), text(m.get("message"), "message"));

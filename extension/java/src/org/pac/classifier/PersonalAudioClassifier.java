@@ -159,6 +159,12 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
     events.fire("Error", errorCode, errorMessage);
   }
 
+  @SimpleEvent(description = "A clip sent with CollectSoundData is now in the laptop's pac "
+      + "studio project: label is the label it went to, clips how many clips that label has.")
+  public void SoundCollected(String label, int clips) {
+    events.fire("SoundCollected", label, clips);
+  }
+
   // --- Methods ---------------------------------------------------------------------------
 
   @SimpleFunction(description = "Classifies the sound in an audio file, such as the one a "
@@ -166,6 +172,20 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
       + "a file:// or content:// address, or the name of a media file of the app. The answer "
       + "comes in GotClassification, or Error.")
   public void ClassifySoundData(final String path) {
+    decode(path, null);
+  }
+
+  @SimpleFunction(description = "Sends the sound in an audio file to pac studio on the laptop, "
+      + "as a clip of label in its project, so that this phone's own recordings train the model "
+      + "(set BridgeUrl to the studio's address first). path is as for ClassifySoundData. The "
+      + "answer comes in SoundCollected, or Error.")
+  public void CollectSoundData(final String path, final String label) {
+    decode(path, label == null ? "" : label);
+  }
+
+  /** Decodes a file off the UI thread and hands it to the page: to classify, or to collect
+   * into {@code label} (not null). */
+  private void decode(final String path, final String label) {
     if (!ready) {
       Error(ErrorCodes.NOT_READY, "the classifier is not ready yet: wait for ClassifierReady");
       return;
@@ -181,7 +201,7 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
             new Runnable() {
               @Override
               public void run() {
-                decodeAndClassify(id, path, model, deadline, answered);
+                decodeAndSend(id, path, label, model, deadline, answered);
               }
             });
     timer.schedule(
@@ -516,6 +536,8 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
     }
     if ("GotClassification".equals(message.type)) {
       GotClassification(message.result);
+    } else if ("SoundCollected".equals(message.type)) {
+      SoundCollected(message.label, message.clips);
     } else {
       Error(message.code, message.message);
     }
@@ -662,9 +684,15 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
 
   // --- Clips -----------------------------------------------------------------------------
 
-  /** On the decoder thread: the file, decoded, handed to the page; or an Error. */
-  private void decodeAndClassify(
-      String id, String path, ModelShape model, long deadline, AtomicBoolean answered) {
+  /** On the decoder thread: the file, decoded, handed to the page (pac.classify, or
+   * pac.collect with the label); or an Error. */
+  private void decodeAndSend(
+      String id,
+      String path,
+      String label,
+      ModelShape model,
+      long deadline,
+      AtomicBoolean answered) {
     ClipFiles.Clip clip = null;
     String problem = null;
     int code = 0;
@@ -676,8 +704,11 @@ public final class PersonalAudioClassifier extends AndroidNonvisibleComponent
         return; // the time limit answered already
       }
       pcmById.put(id, pcm.bytes());
-      callJs("pac.classify(" + Json.quote(id) + "," + Json.quote(ASSET_BASE + "pcm/" + id) + ","
-          + pcm.rateHz + "," + pcm.firstModelSample + "," + pcm.totalModelSamples + ")");
+      String args = Json.quote(id) + "," + Json.quote(ASSET_BASE + "pcm/" + id) + ","
+          + pcm.rateHz + "," + pcm.firstModelSample + "," + pcm.totalModelSamples;
+      callJs(label == null
+          ? "pac.classify(" + args + ")"
+          : "pac.collect(" + args + "," + Json.quote(label) + ")");
       return;
     } catch (AudioDecoder.ClipError e) {
       code = e.code;
