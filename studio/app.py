@@ -179,6 +179,10 @@ class Studio:
             )
         return self._frontend
 
+    def warm_up(self) -> None:
+        """Load the front-end now, in the training thread, so the first Train is warm."""
+        self._train.submit(self.frontend)
+
     def prepare(self, path: Path, data: bytes) -> None:
         """Compute a new clip's training features now, in the training thread, so that
         Train only reads them (``jobs.features``). Best effort: Train computes what is missing.

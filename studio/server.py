@@ -52,7 +52,7 @@ async def serve(
                     ) from exc
         studio.port = _bound_port(site)
         # Load the front-end now, so the first Train is as fast as the next ones.
-        asyncio.get_running_loop().run_in_executor(studio._train, studio.frontend)
+        studio.warm_up()
         ready(f"http://{HOST}:{studio.port}/")
         await stop.wait()
     finally:
@@ -75,7 +75,7 @@ def run_studio(
     bridge_port: int,
     open_browser: bool,
     tool_version: str,
-    say: Callable[[str], None] = print,
+    say: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> None:
     studio = Studio(root, port=port, bridge_port=bridge_port, tool_version=tool_version)
 
