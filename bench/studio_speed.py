@@ -135,7 +135,7 @@ def bench_studio(repeats: int = 5) -> None:
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", 0))
                     port = s.getsockname()[1]
-                page = browser.new_page()
+                page = browser.new_page(bypass_csp=True)  # wait_for_function evaluates strings
                 t0 = time.perf_counter()
                 process = subprocess.Popen(
                     [sys.executable, "-m", "pac", "studio", str(project), "--port", str(port),
