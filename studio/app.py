@@ -16,6 +16,7 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
 import time
 import zipfile
@@ -403,6 +404,22 @@ class Studio:
                 loop.call_soon_threadsafe(self.events.publish, event)
 
         warnings: list[str] = []
+        curve: list[list[float]] = []
+
+        def metrics(stage: str, epoch: int, loss: float, accuracy: float) -> None:
+            if job.cancel:
+                raise TrainingCancelledError
+            if stage == "final fit":
+                curve.append([epoch, round(loss, 4), round(accuracy, 4)])
+            event = {
+                "type": "training_metrics",
+                "project": job.project,
+                "stage": stage,
+                "epoch": epoch,
+                "loss": round(loss, 4),
+                "accuracy": round(accuracy, 4),
+            }
+            loop.call_soon_threadsafe(self.events.publish, event)
 
         def run() -> dict[str, Any]:
             start = time.perf_counter()
@@ -416,6 +433,7 @@ class Studio:
                 progress=progress,
                 frontend=self.frontend() if config.window_samples == 16000 else None,
                 store=self.store,
+                metrics=metrics,
             )
             validation = report.validation
             return {
@@ -434,6 +452,7 @@ class Studio:
                 ],
                 "feature_set": report.feature_set.name,
                 "settings": {name: getattr(config, name) for name in SETTINGS},
+                "curve": curve,
             }
 
         try:
@@ -551,6 +570,47 @@ class Studio:
             }
 
         return web.json_response(await self._run(self._work, build))
+
+    async def d8_state(self, request: web.Request) -> web.Response:
+        from aix_build import r8
+        from aix_build.dex import cached_r8_path
+        from model_export.frontend.cache import cache_root
+
+        return web.json_response(
+            {
+                "present": cached_r8_path(cache_root()).is_file(),
+                "version": r8.R8_VERSION,
+                "url": os.environ.get(r8.URL_ENV) or r8.R8_URL,
+            }
+        )
+
+    async def get_d8(self, request: web.Request) -> web.Response:
+        """``pac get-d8`` from the page: Google's dexer, so the .aix gets classes.jar (the
+        Companion needs it). Only with ``{"consent": true}``, which the page asks for."""
+        from aix_build import r8
+        from model_export.frontend.cache import cache_root
+
+        if (await _json_body(request)).get("consent") is not True:
+            raise ProjectError("the download needs your consent")
+        loop = asyncio.get_running_loop()
+        url = os.environ.get(r8.URL_ENV) or r8.R8_URL
+        last = [0.0]
+
+        def progress(done: int) -> None:
+            if time.monotonic() - last[0] >= PROGRESS_EVERY_SECONDS:
+                last[0] = time.monotonic()
+                loop.call_soon_threadsafe(self.events.publish, {"type": "d8", "bytes": done})
+
+        def fetch() -> str:
+            return str(
+                r8.download_r8(cache_root(), url=url, sha256=r8.R8_SHA256, progress=progress)
+            )
+
+        try:
+            path = await self._run(self._work, fetch)
+        except r8.DownloadError as exc:
+            return _error(f"the download did not work: {exc}", 502)
+        return web.json_response({"path": path, "version": r8.R8_VERSION})
 
     async def download_aix(self, request: web.Request) -> web.StreamResponse:
         project = self.project(request)
@@ -801,6 +861,8 @@ def make_app(studio: Studio) -> web.Application:
             web.get(p + "/export/tfjs.zip", s.export_tfjs),
             web.post(p + "/export/aix", s.build_aix),
             web.get(p + "/export/aix", s.download_aix),
+            web.get("/api/d8", s.d8_state),
+            web.post("/api/d8", s.get_d8),
             web.get("/api/phone", s.phone_state),
             web.post(p + "/phone", s.phone_serve),
             web.get("/api/phone/qr.svg", s.phone_qr),

@@ -21,7 +21,7 @@ from model_export.model_folder.layout import INPUT_NAME, LENGTH_NAME, OUTPUT_NAM
 from model_export.model_folder.metadata import new_metadata
 from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import FeatureChoice
-from model_export.training.head import Progress
+from model_export.training.head import Metrics, Progress
 from model_export.training.train import train_on_features
 
 
@@ -54,6 +54,7 @@ def train_model_dir(
     progress: Progress | None = None,
     frontend: FrontEnd | None = None,
     store: FeatureStore | None = None,
+    metrics: Metrics | None = None,
 ) -> TrainReport:
     """Read a dataset folder, train, and write a complete model folder atomically.
 
@@ -97,7 +98,7 @@ def train_model_dir(
 
     t0 = time.perf_counter()
     result = train_on_features(
-        per_clip, labels, frontend=frontend, config=config, progress=progress
+        per_clip, labels, frontend=frontend, config=config, progress=progress, metrics=metrics
     )
     train_seconds = time.perf_counter() - t0
 

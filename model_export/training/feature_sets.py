@@ -26,7 +26,7 @@ import numpy as np
 
 from model_export.features.layout import AFTER_MEL_MEANS, MEL_BANDS, MEL_MEANS, SPEECH
 from model_export.training.config import TrainConfig
-from model_export.training.head import Head, Progress, fit_head
+from model_export.training.head import Head, Metrics, Progress, fit_head
 
 FEATURE_SETS = ("all", "speech", "cepstral")
 """The views, in the order they are reported.
@@ -92,6 +92,7 @@ def fit_head_on_set(
     config: TrainConfig,
     progress: Progress | None = None,
     stage: str = "fit",
+    metrics: Metrics | None = None,
 ) -> Head:
     """``fit_head`` on the projected features, returned as a head on the full vector."""
     projection = feature_projection(name, features.shape[1])
@@ -103,6 +104,7 @@ def fit_head_on_set(
         config=config,
         progress=progress,
         stage=stage,
+        metrics=metrics,
     )
     return project_head(head, projection, mean=x.mean(axis=0))
 
@@ -116,14 +118,20 @@ def fit_head_on_sets(
     config: TrainConfig,
     progress: Progress | None = None,
     stage: str = "fit",
+    metrics: Metrics | None = None,
 ) -> Head:
-    """A head on each view in ``names``, averaged (``average_heads``); progress counts all fits."""
+    """A head on each view in ``names``, averaged (``average_heads``); progress counts all fits,
+    and metrics number the epochs of all fits in turn."""
     heads = []
     for i, name in enumerate(names):
 
         def progress_of_all(stage: str, done: int, total: int, i: int = i) -> None:
             if progress:
                 progress(stage, i * total + done, len(names) * total)
+
+        def metrics_of_all(stage: str, epoch: int, loss: float, acc: float, i: int = i) -> None:
+            if metrics:
+                metrics(stage, i * config.epochs + epoch, loss, acc)
 
         heads.append(
             fit_head_on_set(
@@ -134,6 +142,7 @@ def fit_head_on_sets(
                 config=config,
                 progress=progress_of_all,
                 stage=stage,
+                metrics=metrics_of_all,
             )
         )
     return average_heads(heads)

@@ -22,6 +22,9 @@ L2 = 1e-3
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages are "features", "validation fit" and "final fit"."""
+Metrics = Callable[[str, int, float, float], None]
+"""``metrics(stage, epoch, loss, accuracy)`` after each epoch of a head's training: the mean
+cross-entropy and the accuracy over that epoch's mini-batches (with dropout, as trained)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def fit_head(
     config: TrainConfig,
     progress: Progress | None = None,
     stage: str = "fit",
+    metrics: Metrics | None = None,
 ) -> Head:
     """Train the head on feature vectors.
 
@@ -116,8 +120,10 @@ def fit_head(
         config.optimizer, learning_rate=config.learning_rate, shapes=[kernel.shape, bias.shape]
     )
     keep = 1.0 - DROPOUT
+    target_index = np.asarray(targets)
     for epoch in range(config.epochs):
         order = rng.permutation(len(x))
+        loss_sum, right = 0.0, 0
         for start in range(0, len(order), config.batch_size):
             idx = order[start : start + config.batch_size]
             z = z_all[idx] * (rng.random((len(idx), feature_dim)) < keep) / keep
@@ -125,10 +131,16 @@ def fit_head(
             logits -= logits.max(axis=1, keepdims=True)
             p = np.exp(logits)
             p /= p.sum(axis=1, keepdims=True)
+            if metrics:
+                truth = target_index[idx]
+                loss_sum -= float(np.sum(np.log(p[np.arange(len(idx)), truth] + 1e-12)))
+                right += int(np.sum(np.argmax(p, axis=1) == truth))
             d_logits = (p - onehot[idx]) / len(idx)
             optimizer.apply(
                 [kernel, bias], [z.T @ d_logits + 2.0 * L2 * kernel, d_logits.sum(axis=0)]
             )
+        if metrics and len(x):
+            metrics(stage, epoch + 1, loss_sum / len(x), right / len(x))
         if progress:
             progress(stage, epoch + 1, config.epochs)
     return Head(

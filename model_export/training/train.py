@@ -21,7 +21,7 @@ from model_export.frontend.cache import FrontEnd
 from model_export.model_folder.evaluation import Evaluation, evaluate_predictions
 from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import FeatureChoice, choose_feature_set, fit_head_on_sets
-from model_export.training.head import Head, Progress
+from model_export.training.head import Head, Metrics, Progress
 
 
 @dataclass(frozen=True)
@@ -173,6 +173,7 @@ def train_on_features(
     frontend: FrontEnd,
     config: TrainConfig,
     progress: Progress | None = None,
+    metrics: Metrics | None = None,
 ) -> TrainResult:
     """Train the head on each clip's ``clip_features`` (for the same config), in clip order.
 
@@ -237,6 +238,7 @@ def train_on_features(
             n_labels=len(label_names),
             config=config,
             progress=progress,
+            metrics=metrics,
             stage="validation fit",
             names=feature_set.names,
         )
@@ -252,6 +254,7 @@ def train_on_features(
         n_labels=len(label_names),
         config=config,
         progress=progress,
+        metrics=metrics,
         stage="final fit",
         names=feature_set.names,
     )

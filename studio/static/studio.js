@@ -461,6 +461,53 @@ async function saveSettings(event) {
 
 const STAGES = { loading: "Reading the clips", features: "Listening to every clip", "validation fit": "Learning (check run)", "final fit": "Learning (final)", starting: "Starting" };
 
+// Live loss and accuracy: one point per epoch of the fit that is running.
+const chart = { stage: null, points: [] };
+
+function addMetrics(event) {
+  if (event.stage !== chart.stage) {
+    chart.stage = event.stage;
+    chart.points = [];
+  }
+  chart.points.push([event.epoch, event.loss, event.accuracy]);
+  drawChart(chart.points, `${STAGES[event.stage] || event.stage}: epoch ${event.epoch}, loss ${event.loss.toFixed(3)}, accuracy ${Math.round(event.accuracy * 100)}%`);
+}
+
+function drawChart(points, caption) {
+  $("train-chart-box").hidden = !points.length;
+  $("train-chart-text").textContent = caption;
+  const canvas = $("train-chart");
+  const ctx = canvas.getContext("2d");
+  const { width, height } = canvas;
+  const pad = 28;
+  ctx.clearRect(0, 0, width, height);
+  ctx.strokeStyle = "#c9c9d6";
+  ctx.strokeRect(pad, 6, width - pad - 6, height - pad - 6);
+  ctx.fillStyle = "#555566";
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.fillText("epochs →", width - 70, height - 8);
+  if (!points.length) return;
+  const last = points[points.length - 1][0];
+  const maxLoss = Math.max(...points.map((p) => p[1]), 1e-6);
+  const x = (epoch) => pad + ((width - pad - 8) * (epoch - 1)) / Math.max(1, last - 1);
+  const y = (v) => 6 + (height - pad - 8) * (1 - v);
+  const line = (colour, value, dash) => {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(dash);
+    ctx.beginPath();
+    points.forEach((p, i) => (i ? ctx.lineTo(x(p[0]), y(value(p))) : ctx.moveTo(x(p[0]), y(value(p)))));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  };
+  line("#a8002a", (p) => p[1] / maxLoss, [6, 4]);
+  line("#166534", (p) => p[2], []);
+  ctx.fillStyle = "#166534";
+  ctx.fillText("accuracy", pad + 6, 20);
+  ctx.fillStyle = "#a8002a";
+  ctx.fillText("loss (dashed)", pad + 80, 20);
+}
+
 function renderTraining(job) {
   const running = Boolean(job);
   $("train-button").disabled = running || !state.project;
@@ -504,6 +551,10 @@ function renderResult(summary) {
     );
   }
   parts.push(el("p", { class: "hint", text: `Trained ${summary.trained_at} in ${summary.seconds} s.` }));
+  if (!state.data.training && summary.curve && summary.curve.length) {
+    const [epoch, loss, accuracy] = summary.curve[summary.curve.length - 1];
+    drawChart(summary.curve, `Last training: ${epoch} epochs, loss ${loss.toFixed(3)}, accuracy ${Math.round(accuracy * 100)}% on the training clips`);
+  }
   for (const w of summary.warnings || []) parts.push(el("p", { class: "warning", text: `⚠ ${w}` }));
   box.replaceChildren(...parts);
 }
@@ -666,11 +717,28 @@ async function buildAix() {
     parts.push(el("p", { class: "ok", text: "✔ Ready for the App Inventor Companion and for built apps." }));
   } else {
     parts.push(
-      el("p", { class: "warning", text: "⚠ The Companion cannot load this file yet: it has no classes.jar, because this computer has no Android dexer (d8)." }),
-      el("p", { text: "Run this once in a terminal, then build again: pac get-d8" }),
+      el("p", { class: "warning", text: "⚠ The Companion cannot load this file yet: it has no classes.jar, because this computer has no Android dexer (d8). Built apps (Build > Android App) work." }),
+      el("button", { id: "get-d8", text: "Get d8 and build again…", onclick: getD8 }),
+      el("p", { class: "hint", text: "Or run pac get-d8 in a terminal, then build again." }),
     );
   }
   box.replaceChildren(...parts);
+}
+
+async function getD8() {
+  const info = await attempt(() => api("GET", "/api/d8"));
+  if (!info) return;
+  const ok = confirm(
+    `This downloads r8 ${info.version}, Google's Android dexer (it contains d8; about 20 MB, Apache-2.0), from\n${info.url}\n` +
+      "checks it, and keeps it on this computer. It needs Java. Download it?",
+  );
+  if (!ok) return;
+  $("get-d8").disabled = true;
+  say("Downloading d8…");
+  const done = await attempt(() => api("POST", "/api/d8", { consent: true }));
+  say("");
+  if (done) await buildAix();
+  else $("get-d8").disabled = false;
 }
 
 // --- phone ---------------------------------------------------------------------------
@@ -735,12 +803,17 @@ function listen() {
       attempt(() => loadProjects(state.project));
       return;
     }
+    if (event.type === "d8") {
+      say(`Downloading d8… ${(event.bytes / 1e6).toFixed(1)} MB`);
+      return;
+    }
     if (event.type === "phone") {
       renderPhone(event);
       return;
     }
     if (event.project !== state.project || !state.data) return;
     if (event.type === "project") refreshSoon();
+    else if (event.type === "training_metrics") addMetrics(event);
     else if (event.type === "training") {
       state.data.training = event;
       renderTraining(event);

@@ -220,11 +220,18 @@ def test_train_test_and_export(tmp_path: Path) -> None:
         assert started["project"] == "Numbers"
         status, answer = await api.call("POST", f"{P}/train")
         assert status == 409 and "already training" in answer["error"]
-        progress = await wait_for(events, {"training"})
-        assert progress["project"] == "Numbers"
-        done = await wait_for(events, {"trained", "train_failed"})
+        seen = []
+        while not seen or seen[-1]["type"] not in ("trained", "train_failed"):
+            seen.append(await asyncio.wait_for(events.get(), 120))
+        done = seen[-1]
         assert done["type"] == "trained", done
+        assert any(e["type"] == "training" and e["stage"] == "features" for e in seen)
+        curve = [e for e in seen if e["type"] == "training_metrics" and e["stage"] == "final fit"]
+        epochs = [e["epoch"] for e in curve]
+        assert epochs == list(range(1, len(epochs) + 1)) and len(epochs) % 40 == 0
+        assert all(0 <= e["accuracy"] <= 1 and e["loss"] > 0 for e in curve)
         summary = done["summary"]
+        assert [point[0] for point in summary["curve"]] == epochs
         assert summary["labels"] == ["eleven", "one", "seven"]
         assert summary["clips_per_label"] == {"eleven": 5, "one": 5, "seven": 5}
         assert summary["n_validation_clips"] == 3
@@ -418,3 +425,42 @@ def test_the_try_frame_serves_the_built_aix_and_decodes_as_the_component_does(
             assert status == 400 and answer["code"] == code, answer
 
     run_studio(tmp_path, body)
+
+
+def test_d8_is_downloaded_from_the_page_only_with_consent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's "Get d8" against a local server standing in for Google's Maven."""
+    import hashlib
+
+    from aix_build import r8
+    from tests.aix_build.test_r8 import FAKE_JAR, FakeMaven
+
+    maven = FakeMaven()
+    monkeypatch.setenv("PAC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/r8.jar")
+    monkeypatch.setattr(r8, "R8_SHA256", hashlib.sha256(FAKE_JAR).hexdigest())
+
+    async def body(api: Api) -> None:
+        assert (await api.ok("GET", "/api/d8"))["present"] is False
+        for refused in ({}, {"consent": "yes"}):
+            status, answer = await api.call("POST", "/api/d8", body=refused)
+            assert status == 400 and "consent" in answer["error"]
+        assert maven.requests == 0
+        got = await api.ok("POST", "/api/d8", body={"consent": True})
+        assert got["path"].endswith(".jar") and maven.requests == 1
+        assert (await api.ok("GET", "/api/d8"))["present"] is True
+
+    try:
+        run_studio(tmp_path / "root", body)
+        monkeypatch.setenv(r8.URL_ENV, f"{maven.url}/missing.jar")
+        (tmp_path / "cache").rename(tmp_path / "cache-old")
+
+        async def failing(api: Api) -> None:
+            status, answer = await api.call("POST", "/api/d8", body={"consent": True})
+            assert status == 502 and "missing.jar" in answer["error"]
+
+        run_studio(tmp_path / "root", failing)
+    finally:
+        maven.server.shutdown()
+        maven.server.server_close()

@@ -26,16 +26,24 @@ from typing import Any
 
 import numpy as np
 import pytest
+from websockets.sync.client import connect as ws_connect
 
 from model_export.audio.decode import load_audio
 from tests.extension.webview import CHROMIUM, CHROMIUM_FLAGS, JS_DIR, needs_or_skip
 from tests.studio.sounds import SAMPLES, wav_bytes
+from tests.studio.sounds import tone as sine
 
 pytestmark = pytest.mark.slow
 
 LABELS = ("one", "seven", "eleven")
 VIEWS = ("sounds", "train", "test", "export", "phone", "try")
 AXE = JS_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def hum(freq_hz: float) -> np.ndarray:
+    """A hummed note: a 1 s sine with its octave, faded in and out."""
+    y = sine(freq_hz, 1.0, 0.3) + sine(2 * freq_hz, 1.0, 0.1)
+    return y * np.hanning(y.size).astype(np.float32)
 
 
 def microphone_loop(label: str, path: Path) -> Path:
@@ -224,6 +232,40 @@ def test_record_train_test_and_export_in_the_page(tmp_path: Path) -> None:
             assert f"?code={code}" in page.inner_text("#phone-info")
             assert page.locator("#phone-info img").first.evaluate("i => i.naturalWidth") > 0
             assert page.errors == []
+
+            # A phone stays connected while another (pac send --collect) sends 5 clips into a
+            # new label; the page shows them "from phone"; a retrain reaches the first phone.
+            port = re.search(r"ws://[^:]+:(\d+)\?code=", page.inner_text("#phone-info"))
+            assert port, page.inner_text("#phone-info")
+            bridge_url = f"ws://127.0.0.1:{port.group(1)}"
+            page.click("#tab-sounds")
+            page.fill("#new-label-name", "hum")
+            page.click("#add-label-form button")
+            page.locator("section[aria-label='Label hum']").wait_for()
+            with ws_connect(bridge_url) as phone:
+                phone.send(json.dumps({"type": "hello", "protocol": 1.1, "code": code}))
+                assert json.loads(phone.recv(30))["type"] == "ClassifierReady"
+                hums = []
+                for f in (110, 125, 140, 155, 170):
+                    hums.append(tmp_path / f"hum{f}.wav")
+                    hums[-1].write_bytes(wav_bytes(hum(f)))
+                sent = subprocess.run(
+                    [sys.executable, "-m", "pac", "send", bridge_url, "--code", code,
+                     "--collect", "hum", *map(str, hums)],
+                    capture_output=True, text=True, timeout=120,
+                )  # fmt: skip
+                assert sent.returncode == 0, sent.stderr
+                assert sent.stdout.count("collected into hum") == 5
+                card = page.locator("section[aria-label='Label hum']")
+                card.locator(".count", has_text="5 clips").wait_for(timeout=30_000)
+                assert card.locator(".clip-info", has_text="from phone").count() == 5
+                page.click("#tab-train")
+                page.click("#train-button")
+                again = json.loads(phone.recv(120))
+                assert again["type"] == "ClassifierReady"
+                assert again["labels"] == ["eleven", "hum", "one", "seven"]
+            page.click("#tab-phone")
+            page.locator("#phone-feed li", has_text="collected hum").first.wait_for()
 
             for width, height, name in ((1200, 900, "desktop"), (390, 844, "phone")):
                 page.set_viewport_size({"width": width, "height": height})

@@ -77,3 +77,22 @@ def test_softmax_is_stable_for_large_logits() -> None:
     p = softmax(np.array([[1000.0, 0.0, -1000.0]]))
 
     np.testing.assert_allclose(p, [[1.0, 0.0, 0.0]], atol=1e-7)
+
+
+def test_metrics_report_each_epoch_and_change_nothing(rng: np.random.Generator) -> None:
+    x, y = blobs(rng)
+    config = TrainConfig(epochs=60, seed=0)
+    seen: list[tuple[str, int, float, float]] = []
+    watched = fit_head(
+        x, y, n_labels=3, config=config, stage="s", metrics=lambda *m: seen.append(m)
+    )
+    plain = fit_head(x, y, n_labels=3, config=config)
+
+    np.testing.assert_array_equal(watched.kernel, plain.kernel)  # only watched, not changed
+    assert [(s, e) for s, e, _, _ in seen] == [("s", e) for e in range(1, 61)]
+    losses = [loss for _, _, loss, _ in seen]
+    accuracies = [acc for _, _, _, acc in seen]
+    # Training with dropout: the loss falls and the accuracy rises, from chance (1/3).
+    assert np.mean(losses[-10:]) < 0.5 * losses[0] and all(loss > 0 for loss in losses)
+    assert all(0.0 <= a <= 1.0 for a in accuracies)
+    assert accuracies[0] < 0.6 < np.mean(accuracies[-10:])
