@@ -409,7 +409,9 @@ class Studio:
         def metrics(stage: str, epoch: int, loss: float, accuracy: float) -> None:
             if job.cancel:
                 raise TrainingCancelledError
-            if stage == "final fit":
+            if stage.startswith("final fit"):
+                if epoch == 1:
+                    curve.clear()  # the summary keeps the last head's curve
                 curve.append([epoch, round(loss, 4), round(accuracy, 4)])
             event = {
                 "type": "training_metrics",

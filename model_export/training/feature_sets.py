@@ -120,8 +120,8 @@ def fit_head_on_sets(
     stage: str = "fit",
     metrics: Metrics | None = None,
 ) -> Head:
-    """A head on each view in ``names``, averaged (``average_heads``); progress counts all fits,
-    and metrics number the epochs of all fits in turn."""
+    """A head on each view in ``names``, averaged (``average_heads``); progress counts all fits;
+    metrics name each fit's stage ``"<stage> (i of n)"`` when there are several."""
     heads = []
     for i, name in enumerate(names):
 
@@ -131,7 +131,8 @@ def fit_head_on_sets(
 
         def metrics_of_all(stage: str, epoch: int, loss: float, acc: float, i: int = i) -> None:
             if metrics:
-                metrics(stage, i * config.epochs + epoch, loss, acc)
+                which = f" ({i + 1} of {len(names)})" if len(names) > 1 else ""
+                metrics(stage + which, epoch, loss, acc)
 
         heads.append(
             fit_head_on_set(

@@ -470,7 +470,9 @@ function addMetrics(event) {
     chart.points = [];
   }
   chart.points.push([event.epoch, event.loss, event.accuracy]);
-  drawChart(chart.points, `${STAGES[event.stage] || event.stage}: epoch ${event.epoch}, loss ${event.loss.toFixed(3)}, accuracy ${Math.round(event.accuracy * 100)}%`);
+  const [name, which] = event.stage.split(" (");
+  const stage = `${STAGES[name] || name}${which ? ` (head ${which}` : ""}`;
+  drawChart(chart.points, `${stage}: epoch ${event.epoch}, loss ${event.loss.toFixed(3)}, accuracy ${Math.round(event.accuracy * 100)}% on the training clips`);
 }
 
 function drawChart(points, caption) {
@@ -553,7 +555,7 @@ function renderResult(summary) {
   parts.push(el("p", { class: "hint", text: `Trained ${summary.trained_at} in ${summary.seconds} s.` }));
   if (!state.data.training && summary.curve && summary.curve.length) {
     const [epoch, loss, accuracy] = summary.curve[summary.curve.length - 1];
-    drawChart(summary.curve, `Last training: ${epoch} epochs, loss ${loss.toFixed(3)}, accuracy ${Math.round(accuracy * 100)}% on the training clips`);
+    drawChart(summary.curve, `Last training: ${epoch} epochs, ending at loss ${loss.toFixed(3)} and accuracy ${Math.round(accuracy * 100)}% on the training clips`);
   }
   for (const w of summary.warnings || []) parts.push(el("p", { class: "warning", text: `⚠ ${w}` }));
   box.replaceChildren(...parts);
