@@ -212,8 +212,8 @@ class Bridge:
             if signature == self._signature:
                 continue
             await asyncio.sleep(RELOAD_POLL_SECONDS)  # let a writer finish
-            if self._model_signature() != signature:
-                continue
+            if self._model_signature() != signature or signature == self._signature:
+                continue  # still changing, or reload() ran meanwhile (the studio after training)
             await self.reload()
 
     async def reload(self) -> bool:

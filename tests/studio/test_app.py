@@ -380,6 +380,9 @@ def test_phones_get_the_project_model_and_the_new_one_after_training(tmp_path: P
             again = json.loads(await asyncio.wait_for(ws.recv(), 120))
             assert again["type"] == "ClassifierReady"
             assert again["labels"] == ["eleven", "hum", "one", "seven"]
+            # ...once: the folder watcher does not load the same model a second time.
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ws.recv(), 2.0)
 
     run_studio(tmp_path, body)
 
