@@ -12,7 +12,7 @@ function say(text) {
 
 function problem(text) {
   const box = $("problem");
-  box.textContent = text || "";
+  box.textContent = text ? text[0].toUpperCase() + text.slice(1) : "";
   box.hidden = !text;
 }
 
@@ -98,6 +98,7 @@ async function loadProjects(wanted) {
 }
 
 async function openProject(name) {
+  say("");
   state.project = name;
   state.history = [];
   history.replaceState(null, "", `#project=${encodeURIComponent(name)}`);
