@@ -218,15 +218,15 @@ class Studio:
         state = project.state()
         labels = []
         for label in project.labels():
-            labels.append(
-                {
-                    "name": label,
-                    "clips": [
-                        {"id": c.id, "source": c.source, **self.clip_summary(c.path)}
-                        for c in project.clips(label)
-                    ],
-                }
-            )
+            clips = []
+            for clip in project.clips(label):
+                try:
+                    clips.append(
+                        {"id": clip.id, "source": clip.source, **self.clip_summary(clip.path)}
+                    )
+                except FileNotFoundError:
+                    continue  # deleted meanwhile (another tab)
+            labels.append({"name": label, "clips": clips})
         job = self.jobs.get(project.name)
         return {
             "name": project.name,
@@ -831,6 +831,8 @@ async def plain_errors(request: web.Request, handler: Handler) -> web.StreamResp
         if exc.status >= 400:
             return _error(exc.reason, exc.status)
         raise
+    except OSError as exc:  # a disk full, a folder removed by hand: say so, keep serving
+        return _error(f"a file could not be read or written: {exc.strerror or exc}", 500)
 
 
 def make_app(studio: Studio) -> web.Application:

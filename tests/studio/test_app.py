@@ -469,3 +469,20 @@ def test_d8_is_downloaded_from_the_page_only_with_consent(
     finally:
         maven.server.shutdown()
         maven.server.server_close()
+
+
+def test_a_clip_or_folder_removed_by_hand_does_not_break_the_page(tmp_path: Path) -> None:
+    async def body(api: Api) -> None:
+        await api.ok("POST", "/api/projects", body={"name": "Numbers"})
+        await api.ok("POST", f"{P}/labels", body={"name": "x"})
+        clip = await api.ok("POST", f"{P}/labels/x/clips?filename=a.wav", data=wav_bytes(tone()))
+        (tmp_path / "Numbers" / "clips" / "x" / clip["id"]).unlink()
+        assert (await api.ok("GET", P))["labels"] == [{"name": "x", "clips": []}]
+        (tmp_path / "Numbers" / "clips" / "x").rmdir()
+        (tmp_path / "Numbers" / "clips").rmdir()
+        (tmp_path / "Numbers" / "clips").write_text("not a folder")
+        status, answer = await api.call("POST", f"{P}/labels", body={"name": "y"})
+        assert status == 500 and "could not be read or written" in answer["error"]
+        assert (await api.ok("GET", "/api/projects"))["projects"] == ["Numbers"]
+
+    run_studio(tmp_path, body)
