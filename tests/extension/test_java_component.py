@@ -633,7 +633,8 @@ def test_every_kind_of_path_a_block_passes_is_read(phone: Phone, tmp_path: Path)
         np.testing.assert_array_equal(served(phone, f"clip-{i}"), decode_audio(spaced)[0])
 
     assert phone.errors() == []
-    assert list((tmp_path / "cache").iterdir()) == []  # copies are deleted
+    # Copies are deleted, right after the decoder thread has handed the clip to the page.
+    phone.wait(lambda: list((tmp_path / "cache").iterdir()) == [])
 
 
 def test_a_file_the_app_may_not_read_is_not_an_unsupported_format(phone: Phone) -> None:
