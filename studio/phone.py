@@ -105,6 +105,8 @@ class Phone:
 
         self._task = asyncio.create_task(run())
         await ready
+        if self.bound_port is None:  # the port is taken: nothing serves; a later try may work
+            self.bridge = self.project = None
 
     async def reload(self, model_dir: Path) -> None:
         if self.bridge is not None and self.bridge.model_dir == model_dir:

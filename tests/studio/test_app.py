@@ -486,3 +486,29 @@ def test_a_clip_or_folder_removed_by_hand_does_not_break_the_page(tmp_path: Path
         assert (await api.ok("GET", "/api/projects"))["projects"] == ["Numbers"]
 
     run_studio(tmp_path, body)
+
+
+def test_a_taken_bridge_port_is_said_and_a_later_try_works(tmp_path: Path) -> None:
+    import socket
+
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen()
+    port = blocker.getsockname()[1]
+
+    async def body(api: Api) -> None:
+        events = await api.events()
+        await numbers_project(api, clips_per_label=3)
+        await api.ok("POST", f"{P}/train")
+        await wait_for(events, {"trained"})
+        api.studio.phone.port = port
+        phone = await api.ok("POST", f"{P}/phone")
+        assert not phone["running"] and f"cannot use port {port}" in phone["error"]
+        blocker.close()
+        phone = await api.ok("POST", f"{P}/phone")
+        assert phone["running"] and phone["port"] == port and phone["error"] is None
+
+    try:
+        run_studio(tmp_path, body)
+    finally:
+        blocker.close()
