@@ -273,11 +273,7 @@ class Bridge:
                     )
                 for action in actions:
                     if isinstance(action, Classify | Collect):
-                        task = asyncio.create_task(
-                            self._answer(ws, session, action, room)
-                            if isinstance(action, Classify)
-                            else self._stored(ws, session, action, room)
-                        )
+                        task = asyncio.create_task(self._answer(ws, session, action, room))
                         tasks.add(task)
                         task.add_done_callback(tasks.discard)
                     else:
@@ -304,14 +300,21 @@ class Bridge:
             return [error(None, "BAD_MESSAGE", "the bridge could not read this message")]
 
     async def _answer(
-        self, ws: Any, session: Session, request: Classify, room: asyncio.Event
+        self, ws: Any, session: Session, request: Classify | Collect, room: asyncio.Event
     ) -> None:
+        """Classify a clip, or hand it to the collector (CollectSoundData); answer; log."""
         address = str(ws.remote_address[0]) if ws.remote_address else "?"
         start = time.perf_counter()
         try:
-            result = await self.classify(request.audio)
-            actions = session.classified(request.id, result)
-            outcome = result[0][0] if result else ""
+            if isinstance(request, Classify):
+                result = await self.classify(request.audio)
+                actions = session.classified(request.id, result)
+                outcome = result[0][0] if result else ""
+            else:
+                assert self.collect is not None  # the session refuses it without a collector
+                answer = await self.collect(request.label, request.audio, session.client)
+                actions = session.collected(request.id, answer)
+                outcome = f"collected {request.label}"
         except ClipError as exc:
             actions = session.failed(request.id, exc.name, str(exc))
             outcome = exc.name
@@ -322,42 +325,12 @@ class Bridge:
             room.set()
         self.log(
             {
-                "event": "classify",
+                "event": "classify" if isinstance(request, Classify) else "collect",
                 "client": session.client,
                 "id": request.id,
+                **({"label": request.label} if isinstance(request, Collect) else {}),
                 "bytes": len(request.audio),
                 "ms": round(1000 * (time.perf_counter() - start), 1),
-                "outcome": outcome,
-                "address": address,
-            }
-        )
-        await self._perform(ws, session, actions)
-
-    async def _stored(
-        self, ws: Any, session: Session, request: Collect, room: asyncio.Event
-    ) -> None:
-        """A CollectSoundData request: the collector stores the clip, or refuses it."""
-        assert self.collect is not None
-        address = str(ws.remote_address[0]) if ws.remote_address else "?"
-        try:
-            answer = await self.collect(request.label, request.audio, session.client)
-            actions = session.collected(request.id, answer)
-            outcome = f"collected {request.label}"
-        except ClipError as exc:
-            actions = session.failed(request.id, exc.name, str(exc))
-            outcome = exc.name
-        except Exception as exc:
-            actions = session.failed(request.id, "CLASSIFICATION_FAILED", f"failed: {exc!r}")
-            outcome = "CLASSIFICATION_FAILED"
-        if session.has_room():
-            room.set()
-        self.log(
-            {
-                "event": "collect",
-                "client": session.client,
-                "id": request.id,
-                "label": request.label,
-                "bytes": len(request.audio),
                 "outcome": outcome,
                 "address": address,
             }

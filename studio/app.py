@@ -658,6 +658,7 @@ class Studio:
         return collect
 
     async def phone_state(self, request: web.Request) -> web.Response:
+        self.phone.urls()  # the page asks when it opens the Phone view: look again
         return web.json_response(self.phone.state())
 
     async def phone_serve(self, request: web.Request) -> web.Response:

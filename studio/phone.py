@@ -45,6 +45,7 @@ class Phone:
         self.error: str | None = None
         self.devices: dict[tuple[str, str], dict[str, Any]] = {}
         self.feed: deque[dict[str, Any]] = deque(maxlen=FEED_LENGTH)
+        self._urls: list[dict[str, str]] = []
         self._stop: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -105,6 +106,7 @@ class Phone:
 
         self._task = asyncio.create_task(run())
         await ready
+        self.urls()
         if self.bound_port is None:  # the port is taken: nothing serves; a later try may work
             self.bridge = self.project = None
 
@@ -121,14 +123,19 @@ class Phone:
         self.bridge = self._task = self._stop = None
         self.bound_port = None
         self.project = None
+        self._urls = []
 
     def urls(self) -> list[dict[str, str]]:
+        """The bridge's address on each network, found again (the laptop may have changed
+        Wi-Fi); ``state`` shows what was found last, so a phone's every clip costs nothing."""
         if self.bound_port is None:
-            return []
-        return [
-            {"url": f"ws://{a.ip}:{self.bound_port}", "interface": a.interface}
-            for a in lan_addresses()
-        ]
+            self._urls = []
+        else:
+            self._urls = [
+                {"url": f"ws://{a.ip}:{self.bound_port}", "interface": a.interface}
+                for a in lan_addresses()
+            ]
+        return self._urls
 
     def state(self) -> dict[str, Any]:
         return {
@@ -136,7 +143,7 @@ class Phone:
             "project": self.project,
             "code": self.code,
             "port": self.bound_port,
-            "urls": self.urls(),
+            "urls": self._urls,
             "error": self.error,
             "devices": sorted(self.devices.values(), key=lambda d: -d["last_seen"]),
             "feed": list(self.feed),

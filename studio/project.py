@@ -34,6 +34,7 @@ from typing import Any
 
 from model_export.audio.dataset import IGNORED_FILE_NAMES
 from model_export.audio.decode import SUPPORTED_EXTENSIONS
+from model_export.model_folder.atomic import TEMP_PREFIX, atomic_write
 
 PROJECT_FILENAME = "pac-project.json"
 CLIPS_DIRNAME = "clips"
@@ -43,7 +44,6 @@ MAX_NAME_CHARS = 40
 """Longest label or project name: it is a folder name and a block's text on a phone."""
 SOURCES = ("rec", "upload", "phone")
 """Where a clip came from, the first part of its file name."""
-_TEMP_PREFIX = ".tmp-"
 _FORBIDDEN_CHARS = set('<>:"/\\|?*')
 _WINDOWS_DEVICES = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
 
@@ -102,20 +102,6 @@ def check_clip_id(clip_id: str) -> str:
     ):
         raise NotFoundError(f"no clip named {clip_id!r}")
     return name
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (a hidden temporary file, then rename)."""
-    temp = path.parent / f"{_TEMP_PREFIX}{secrets.token_hex(6)}"
-    try:
-        with open(temp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def new_clip_id(source: str, suffix: str) -> str:
@@ -187,9 +173,9 @@ class Project:
         project.state()  # a broken project file is an error now, not later
         project.clips_dir.mkdir(exist_ok=True)
         for label_dir in project._label_dirs():
-            for temp in label_dir.glob(f"{_TEMP_PREFIX}*"):
+            for temp in label_dir.glob(f"{TEMP_PREFIX}*"):
                 temp.unlink(missing_ok=True)
-        for temp in project.path.glob(f"{_TEMP_PREFIX}*"):
+        for temp in project.path.glob(f"{TEMP_PREFIX}*"):
             temp.unlink(missing_ok=True)
         project._recover_model()
         return project
@@ -272,7 +258,7 @@ class Project:
     def delete_label(self, label: str) -> None:
         folder = self.label_dir(label)
         # Gone at once (a hidden name that training skips), then removed.
-        hidden = self.clips_dir / f"{_TEMP_PREFIX}{secrets.token_hex(6)}"
+        hidden = self.clips_dir / f"{TEMP_PREFIX}{secrets.token_hex(6)}"
         folder.rename(hidden)
         shutil.rmtree(hidden, ignore_errors=True)
 

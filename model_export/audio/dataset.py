@@ -25,11 +25,13 @@ from model_export.audio.decode import SUPPORTED_EXTENSIONS, AudioDecodeError, lo
 
 __all__ = [
     "IGNORED_FILE_NAMES",
+    "MIN_SECONDS",
     "SILENCE_PEAK",
     "Clip",
     "DatasetError",
     "load_dataset",
     "scan_dataset",
+    "warn_about",
 ]
 
 IGNORED_FILE_NAMES: frozenset[str] = frozenset({"thumbs.db", "desktop.ini"})
@@ -37,6 +39,8 @@ IGNORED_FILE_NAMES: frozenset[str] = frozenset({"thumbs.db", "desktop.ini"})
 
 SILENCE_PEAK = 1e-4
 """A clip whose absolute peak is below this (-80 dBFS) counts as silent."""
+MIN_SECONDS = 0.2
+"""A clip shorter than this gets a warning (it is still used)."""
 
 _SUPPORTED_LIST = ", ".join(sorted(SUPPORTED_EXTENSIONS))
 
@@ -180,11 +184,28 @@ def scan_dataset(data_dir: Path, *, min_labels: int = 2) -> list[Clip]:
     return sorted(clips, key=lambda clip: clip.path)
 
 
+def warn_about(
+    path: Path,
+    y: npt.NDArray[np.float32],
+    *,
+    sample_rate_hz: int,
+    min_seconds: float = MIN_SECONDS,
+    warn: Warn,
+) -> None:
+    """Warn about a decoded clip that is unlikely to train well: silent or very short."""
+    peak = float(np.max(np.abs(y))) if y.size else 0.0
+    if peak < SILENCE_PEAK:
+        warn(f"{path}: is silent (peak below -80 dBFS); check the microphone")
+    duration_s = y.size / sample_rate_hz
+    if duration_s < min_seconds:
+        warn(f"{path}: is only {duration_s:.2f} s long; clips of 1\N{EN DASH}2 s work best")
+
+
 def load_dataset(
     clips: Sequence[Clip],
     *,
     sample_rate_hz: int,
-    min_seconds: float = 0.2,
+    min_seconds: float = MIN_SECONDS,
     warn: Warn,
 ) -> list[npt.NDArray[np.float32]]:
     """Decode every clip, warning about clips that are unlikely to train well.
@@ -222,14 +243,7 @@ def load_dataset(
         except AudioDecodeError as exc:
             problems.append(str(exc))
             continue
-        peak = float(np.max(np.abs(y))) if y.size else 0.0
-        if peak < SILENCE_PEAK:
-            warn(f"{clip.path}: is silent (peak below -80 dBFS); check the microphone")
-        duration_s = y.size / sample_rate_hz
-        if duration_s < min_seconds:
-            warn(
-                f"{clip.path}: is only {duration_s:.2f} s long; clips of 1\N{EN DASH}2 s work best"
-            )
+        warn_about(clip.path, y, sample_rate_hz=sample_rate_hz, min_seconds=min_seconds, warn=warn)
         ys.append(y)
     if problems:
         raise DatasetError(problems)

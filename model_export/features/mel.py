@@ -64,6 +64,15 @@ def mel_filterbank(
     return weights.T
 
 
+def centred_hann(*, fft_length: int, window_length: int) -> np.ndarray:
+    """A periodic Hann window of ``window_length`` centred in ``fft_length`` zeros, float64."""
+    n = np.arange(window_length)
+    window = np.zeros(fft_length)
+    start = (fft_length - window_length) // 2
+    window[start : start + window_length] = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / window_length)
+    return window
+
+
 def dft_kernel(*, fft_length: int, window_length: int, bins: np.ndarray) -> np.ndarray:
     """Windowed DFT as a Conv1D kernel.
 
@@ -71,11 +80,7 @@ def dft_kernel(*, fft_length: int, window_length: int, bins: np.ndarray) -> np.n
     -------
     np.ndarray [shape=(fft_length, 1, 2 * len(bins))]: real parts, then imaginary parts.
     """
-    n = np.arange(window_length)
-    hann = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / window_length)
-    window = np.zeros(fft_length)
-    start = (fft_length - window_length) // 2
-    window[start : start + window_length] = hann
+    window = centred_hann(fft_length=fft_length, window_length=window_length)
     t = np.arange(fft_length)[:, None]
     phase = 2.0 * np.pi * t * bins[None, :] / fft_length
     kernel = np.concatenate([np.cos(phase), -np.sin(phase)], axis=1) * window[:, None]
@@ -100,10 +105,7 @@ def log_mel(y: np.ndarray, *, sample_rate_hz: int = 16_000) -> np.ndarray:
     frames = max(0, (x.size - FFT_LENGTH) // HOP_LENGTH + 1)
     if frames == 0:
         return np.zeros((0, MEL_BANDS), np.float32)
-    n = np.arange(WINDOW_LENGTH)
-    window = np.zeros(FFT_LENGTH)
-    start = (FFT_LENGTH - WINDOW_LENGTH) // 2
-    window[start : start + WINDOW_LENGTH] = 0.5 - 0.5 * np.cos(2.0 * np.pi * n / WINDOW_LENGTH)
+    window = centred_hann(fft_length=FFT_LENGTH, window_length=WINDOW_LENGTH)
     index = np.arange(frames)[:, None] * HOP_LENGTH + np.arange(FFT_LENGTH)[None, :]
     power = np.abs(np.fft.rfft(x[index] * window, axis=1)) ** 2
     db = 10.0 * np.log10(np.maximum(power @ filters, 1e-10))

@@ -12,24 +12,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
-import os
-import secrets
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
 from model_export import MODEL_SAMPLE_RATE_HZ
-from model_export.audio.dataset import SILENCE_PEAK, Warn
+from model_export.audio.dataset import Warn, warn_about
 from model_export.audio.decode import load_audio
 from model_export.frontend.cache import FrontEnd, cache_root
+from model_export.model_folder.atomic import atomic_write
 from model_export.training.config import TrainConfig
 from model_export.training.train import clip_features
 
 FEATURES_VERSION = 1
 """Bumped when the way features are made changes without the front-end's key changing."""
-MIN_SECONDS = 0.2
 
 
 class FeatureStore:
@@ -66,14 +65,11 @@ class FeatureStore:
     def save(self, key: str, features: np.ndarray) -> None:
         """Written whole or not at all; a cache that cannot be written is only slower."""
         path = self._path(key)
-        temp = path.parent / f".tmp-{secrets.token_hex(6)}.npy"
-        try:
+        buffer = io.BytesIO()
+        np.save(buffer, np.asarray(features, np.float32), allow_pickle=False)
+        with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
-            np.save(temp, np.asarray(features, np.float32), allow_pickle=False)
-            os.replace(temp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink(missing_ok=True)
+            atomic_write(path, buffer.getvalue())
 
 
 def file_digest(data: bytes) -> str:
@@ -101,12 +97,7 @@ def file_features(
     if cached is not None:
         return cached
     clip = load_audio(data, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, name=str(path))
-    peak = float(np.max(np.abs(clip))) if clip.size else 0.0
-    if peak < SILENCE_PEAK:
-        warn(f"{path}: is silent (peak below -80 dBFS); check the microphone")
-    if clip.size / MODEL_SAMPLE_RATE_HZ < MIN_SECONDS:
-        seconds = clip.size / MODEL_SAMPLE_RATE_HZ
-        warn(f"{path}: is only {seconds:.2f} s long; clips of 1\N{EN DASH}2 s work best")
+    warn_about(path, clip, sample_rate_hz=MODEL_SAMPLE_RATE_HZ, warn=warn)
     features = clip_features(clip, frontend=frontend, config=config, digest=digest)
     store.save(key, features)
     return features

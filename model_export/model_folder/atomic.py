@@ -1,8 +1,11 @@
-"""Write a folder atomically: readers see the old folder or the complete new one, never half."""
+"""Write a folder or a file atomically: readers see the old one or the complete new one, never
+half."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +14,25 @@ from pathlib import Path
 
 from model_export.model_folder.layout import ModelDirError
 from model_export.model_folder.metadata import METADATA_FILENAME
+
+TEMP_PREFIX = ".tmp-"
+"""``atomic_write``'s temporary files: hidden, so a dataset scan skips what a crash leaves."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all (a hidden temporary file beside it,
+    flushed to disk, then renamed over it). On any error the temporary file is removed."""
+    temp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}"
+    try:
+        with open(temp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the folder is gone or unwritable: nothing is left
+            temp.unlink(missing_ok=True)
+        raise
 
 
 def check_replaceable(out_dir: Path, *, replaceable: str = METADATA_FILENAME) -> None:

@@ -153,13 +153,14 @@ function connectBridge(b) {
   };
 }
 
-/** Sends a clip to the bridge; false (after posting Error -30) when it is not connected. */
-function sendToBridge(id, samples, rateHz) {
+/** Sends a request to the bridge; false (after posting Error -30) when it is not connected.
+ * `request()` makes the message: its audio is encoded only when it can go. */
+function sendToBridge(id, request) {
   if (!bridge.open) {
     post(error(id, ERROR_CODES.BRIDGE_DISCONNECTED, `not connected to the bridge at ${bridge.url}`));
     return false;
   }
-  bridge.socket.send(JSON.stringify(classifySoundData(id, samples, rateHz)));
+  bridge.socket.send(JSON.stringify(request()));
   return true;
 }
 
@@ -209,36 +210,44 @@ function atModelRate(samples, rateHz, firstModelSample, totalModelSamples) {
   return pcm.subarray(first, first + model.maxClipSamples);
 }
 
+/**
+ * The float32 clip Java serves at pcmUrl, as the request needs it: at the model's rate when
+ * `toModelRate` (or when Java cut a long clip: then the model's window goes), else at the
+ * file's own rate. Null after posting the request's Error.
+ */
+async function preparedClip(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, toModelRate) {
+  try {
+    const response = await fetch(pcmUrl);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const pcm = pcmF32(await response.arrayBuffer());
+    if (pcm.length === 0) {
+      post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
+      return null;
+    }
+    if (toModelRate || totalModelSamples > 0) {
+      return { pcm: atModelRate(pcm, sampleRateHz, firstModelSample, totalModelSamples), rateHz: model.sampleRateHz };
+    }
+    return { pcm, rateHz: sampleRateHz };
+  } catch (err) {
+    post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
+    return null;
+  }
+}
+
 async function classifyRequest(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples) {
   if (bridge === null && model === null) {
     post(error(id, ERROR_CODES.NOT_READY, 'the classifier is not ready yet'));
     return;
   }
-  let pcm;
-  let rateHz = sampleRateHz;
-  try {
-    const response = await fetch(pcmUrl);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    pcm = pcmF32(await response.arrayBuffer());
-    if (pcm.length === 0) {
-      post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
-      return;
-    }
-    // The bridge resamples on the laptop, unless Java cut the clip: then the window goes.
-    if (bridge === null || totalModelSamples > 0) {
-      pcm = atModelRate(pcm, sampleRateHz, firstModelSample, totalModelSamples);
-      rateHz = model.sampleRateHz;
-    }
-  } catch (err) {
-    post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
-    return;
-  }
+  // The bridge resamples on the laptop, unless Java cut the clip.
+  const clip = await preparedClip(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, bridge === null);
+  if (clip === null) return;
   if (bridge !== null) {
-    sendToBridge(id, pcm, rateHz);
+    sendToBridge(id, () => classifySoundData(id, clip.pcm, clip.rateHz));
     return;
   }
   try {
-    post(gotClassification(id, classify(model, pcm)));
+    post(gotClassification(id, classify(model, clip.pcm)));
   } catch (err) {
     post(error(id, ERROR_CODES.CLASSIFICATION_FAILED, `classification failed: ${err.message}`));
   }
@@ -251,29 +260,9 @@ async function collectRequest(id, pcmUrl, sampleRateHz, firstModelSample, totalM
     post(error(id, ERROR_CODES.COLLECTING_OFF, 'CollectSoundData sends clips to pac studio: set BridgeUrl to the address the studio shows'));
     return;
   }
-  let pcm;
-  let rateHz = sampleRateHz;
-  try {
-    const response = await fetch(pcmUrl);
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    pcm = pcmF32(await response.arrayBuffer());
-    if (pcm.length === 0) {
-      post(error(id, ERROR_CODES.EMPTY_CLIP, 'the clip holds no samples'));
-      return;
-    }
-    if (totalModelSamples > 0) {
-      pcm = atModelRate(pcm, sampleRateHz, firstModelSample, totalModelSamples);
-      rateHz = model.sampleRateHz;
-    }
-  } catch (err) {
-    post(error(id, ERROR_CODES.CANNOT_PREPARE_AUDIO, `the audio cannot be prepared: ${err.message}`));
-    return;
-  }
-  if (!bridge.open) {
-    post(error(id, ERROR_CODES.BRIDGE_DISCONNECTED, `not connected to the bridge at ${bridge.url}`));
-    return;
-  }
-  bridge.socket.send(JSON.stringify(collectSoundData(id, label, pcm, rateHz)));
+  const clip = await preparedClip(id, pcmUrl, sampleRateHz, firstModelSample, totalModelSamples, false);
+  if (clip === null) return;
+  sendToBridge(id, () => collectSoundData(id, label, clip.pcm, clip.rateHz));
 }
 
 function startListening(overlapFactor, minimumConfidence, session) {
@@ -333,7 +322,9 @@ function classifyLatestWindow(l) {
     );
   }
   if (bridge !== null) {
-    if (bridge.open && sendToBridge(id, window.samples, model.sampleRateHz)) l.inFlight = true;
+    if (bridge.open && sendToBridge(id, () => classifySoundData(id, window.samples, model.sampleRateHz))) {
+      l.inFlight = true;
+    }
     return;
   }
   try {
