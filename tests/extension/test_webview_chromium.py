@@ -463,5 +463,5 @@ def test_listening_stays_live_on_a_slow_phone(
     assert max(delays) < hop_ms + 2 * window_ms + 150, (delays, window_ms)
     third = len(delays) // 3
     assert np.median(delays[-third:]) < np.median(delays[:third]) + window_ms  # not growing
-    if run["classified"] < run["due"]:
-        assert len(run["behind"]) == 1  # said once
+    # Said once if, and only if, windows the page was given went unclassified.
+    assert len(run["behind"]) == (1 if run["classified"] < run["due"] else 0), run

@@ -248,7 +248,10 @@ def listen_in_real_time(
         last_sample = window_samples + number * hop
         recorded_at = out["t0"] + math.ceil(last_sample / out["chunkSamples"]) * out["chunkMs"]
         delays.append(at - recorded_at)
-    due = 1 + max(0, (round(seconds * 16_000) - window_samples) // hop)
+    # The windows the page was given: audio gathered while the page was busy when listening
+    # stopped is never sent, so wall-clock seconds overcount them.
+    received = sum(chunks for _, chunks, _, _ in out["sent"]) * out["chunkSamples"]
+    due = 0 if received < window_samples else 1 + (received - window_samples) // hop
     return {
         "delays_ms": delays,
         "classified": len(delays),
