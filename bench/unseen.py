@@ -1,6 +1,7 @@
 """Accuracy on audio from sources that training never used, as a student's app meets it.
 
     python bench/unseen.py [--data bench/data/unseen] [--tasks numbers,sounds] [--seeds 0,1,2]
+                           [--without-ear]
 
 Each task (bench/unseen_data.py, which this script runs when data is missing)
 trains on 5 clips per label and is scored three ways on its test clips:
@@ -14,7 +15,9 @@ trains on 5 clips per label and is scored three ways on its test clips:
 Reported per task: accuracy, the mean over seeds, with a 95% Wilson interval
 for the number of distinct test clips (seeds re-train the model; they do not
 add clips). ``human_words`` pools its groups, each a model of its own.
-Writes ``bench/results/unseen.json``.
+Writes ``bench/results/unseen.json``. ``--without-ear`` trains as pac did before the ear
+(docs/ear.md): its view is not offered and ``all`` leaves its numbers out; the other features
+are the same numbers from the same front-end, so the two runs differ by the ear alone.
 """
 
 from __future__ import annotations
@@ -141,6 +144,22 @@ def run_task(
     return row
 
 
+def without_the_ear() -> None:
+    """Make training choose among the views pac had before the ear (see the docstring)."""
+    from model_export.features.layout import EAR
+    from model_export.training import feature_sets
+
+    with_ear = feature_sets.feature_projection
+
+    def projection(name: str, feature_dim: int) -> np.ndarray:
+        matrix = with_ear(name, feature_dim)
+        return matrix[:, : EAR.start] if name == "all" else matrix
+
+    setattr(feature_sets, "FEATURE_SETS", tuple(v for v in feature_sets.FEATURE_SETS if v != "ear"))
+    setattr(feature_sets, "CANDIDATES", tuple(c for c in feature_sets.CANDIDATES if "ear" not in c))
+    setattr(feature_sets, "feature_projection", projection)
+
+
 def ensure_data(data: Path, tasks: Sequence[str]) -> None:
     """Build the tasks' data that is missing or stale (unseen_data.py skips the rest)."""
     print(f"checking {', '.join(tasks)} in {data} ...", file=sys.stderr)
@@ -159,10 +178,20 @@ def frontend_of(config: TrainConfig) -> Any:
 
 
 def write_report(
-    out: Path, config: TrainConfig, seeds: Sequence[int], rows: dict[str, dict[str, Any]]
+    out: Path,
+    config: TrainConfig,
+    seeds: Sequence[int],
+    rows: dict[str, dict[str, Any]],
+    *,
+    without_ear: bool = False,
 ) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    report = {"config": config.to_json(), "seeds": list(seeds), "tasks": rows}
+    report = {
+        "config": config.to_json(),
+        "seeds": list(seeds),
+        "without_ear": without_ear,
+        "tasks": rows,
+    }
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten {out}")
 
@@ -193,7 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--window-seconds", type=float, default=TrainConfig().window_seconds)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "unseen.json")
+    parser.add_argument("--without-ear", action="store_true", help="the views before the ear")
     args = parser.parse_args(argv)
+    if args.without_ear:
+        without_the_ear()
     tasks = [t for t in args.tasks.split(",") if t]
     seeds = [int(s) for s in args.seeds.split(",")]
     ensure_data(args.data, tasks)
@@ -206,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows[task] = run_task(groups, frontend=frontend, config=config, seeds=seeds)
         print(task, json.dumps(rows[task]["accuracy"]), file=sys.stderr)
     print_table(rows, config, seeds)
-    write_report(args.out, config, seeds, rows)
+    write_report(args.out, config, seeds, rows, without_ear=args.without_ear)
     return 0
 
 

@@ -5,7 +5,8 @@ embeddings, then pooled over the frames where the sound is: mean and max of the 
 per-band mean and standard deviation of the log-mel (cheap statistics that
 help on non-speech sounds), the share of active frames (how long the sound
 is), cepstral pitch features (who is speaking, and how) and the energy
-envelope (how fast the sound dies away).
+envelope (how fast the sound dies away); then the ear's general-sound embedding of the
+whole window, full band (``ear.py``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 import keras
 import numpy as np
 
-from model_export.features.layout import ENVELOPE_BELOW_PEAK_DB
+from model_export.features.ear import Ear
+from model_export.features.layout import EAR_DIM, ENVELOPE_BELOW_PEAK_DB, PITCH_FEATURES
 from model_export.features.log_mel_spectrogram import LogMelSpectrogram
-from model_export.features.pitch import PITCH_FEATURES, pitch_features
+from model_export.features.pitch import pitch_features
 from model_export.features.pretrained import EMBEDDING_DIM
 from model_export.features.speech_embedding import (
     RECEPTIVE_FIELD_FRAMES,
@@ -39,7 +41,7 @@ class AudioFeatures(keras.layers.Layer):
     -------
     tensor [shape=(batch, feature_dim)]: ``[mean(emb), max(emb), mean(mel), std(mel),
     active_fraction, pitch_histogram(12), voicing, pitch_mean, pitch_std,
-    envelope(7)]`` with ``feature_dim = 2 * 96 + 2 * 32 + 1 + 15 + 7 = 279``
+    envelope(7), ear(64)]`` with ``feature_dim = 2 * 96 + 2 * 32 + 1 + 15 + 7 + 64 = 343``
     (``layout.py``). Means and standard deviations are taken over active
     frames: within ``active_below_peak_db`` of the loudest frame. The envelope
     is the share of frames whose energy (in the mel filters' band) is within
@@ -67,6 +69,7 @@ class AudioFeatures(keras.layers.Layer):
         self.active_below_peak_db = active_below_peak_db
         self.log_mel = LogMelSpectrogram()
         self.embedding = SpeechEmbedding()
+        self.ear = Ear()
         if embedding_positions(self.n_frames) < 1:
             raise ValueError(f"analysis_samples ({analysis_samples}) is too short for the backbone")
         self.feature_dim = (
@@ -75,6 +78,7 @@ class AudioFeatures(keras.layers.Layer):
             + 1
             + PITCH_FEATURES
             + len(ENVELOPE_BELOW_PEAK_DB)
+            + EAR_DIM
         )
 
     @property
@@ -105,10 +109,12 @@ class AudioFeatures(keras.layers.Layer):
         (left, right), _ = self.padding_plan()
         self.log_mel.build((None, self.window_samples + left + right))
         self.embedding.build((None, self.n_frames, self.log_mel.n_mels))
+        self.ear.build((None, self.window_samples))
         super().build(input_shape)
 
     def call(self, pcm: Any) -> Any:
         ops = keras.ops
+        ear = self.ear(pcm)  # (batch, EAR_DIM): the window itself, full band
         # Zero-pad the window, centred, to the analysis length; frames that would
         # see only zeros are added as zero-power frames rather than computed.
         (left, right), (left_frames, right_frames) = self.padding_plan()
@@ -162,7 +168,16 @@ class AudioFeatures(keras.layers.Layer):
             axis=-1,
         )
         return ops.concatenate(
-            [emb_mean, ops.max(emb, axis=1), mel_mean, mel_std, active_fraction, pitch, envelope],
+            [
+                emb_mean,
+                ops.max(emb, axis=1),
+                mel_mean,
+                mel_std,
+                active_fraction,
+                pitch,
+                envelope,
+                ear,
+            ],
             axis=-1,
         )
 

@@ -87,27 +87,39 @@ def dft_kernel(*, fft_length: int, window_length: int, bins: np.ndarray) -> np.n
     return kernel[:, None, :].astype(np.float32)
 
 
-def log_mel(y: np.ndarray, *, sample_rate_hz: int = 16_000) -> np.ndarray:
-    """The front-end's log-mel of a clip: ``dB / 10 + 2`` with the TOP_DB floor.
+def log_mel(
+    y: np.ndarray,
+    *,
+    sample_rate_hz: int = 16_000,
+    fft_length: int = FFT_LENGTH,
+    window_length: int = WINDOW_LENGTH,
+    hop_length: int = HOP_LENGTH,
+    n_mels: int = MEL_BANDS,
+    fmin_hz: float = FMIN_HZ,
+    fmax_hz: float = FMAX_HZ,
+    top_db: float = TOP_DB,
+) -> np.ndarray:
+    """``LogMelSpectrogram``'s output for one clip (by default the front-end's): ``dB / 10 + 2``
+    with the ``top_db`` floor.
 
     y : np.ndarray [shape=(n,)], float, at ``sample_rate_hz``
-    Returns np.ndarray [shape=(frames, MEL_BANDS)], float32,
-    ``frames = (n - FFT_LENGTH) // HOP_LENGTH + 1`` (0 for a clip shorter than FFT_LENGTH).
+    Returns np.ndarray [shape=(frames, n_mels)], float32,
+    ``frames = (n - fft_length) // hop_length + 1`` (0 for a clip shorter than fft_length).
     """
     filters = mel_filterbank(
         sample_rate_hz=sample_rate_hz,
-        fft_length=FFT_LENGTH,
-        n_mels=MEL_BANDS,
-        fmin_hz=FMIN_HZ,
-        fmax_hz=FMAX_HZ,
+        fft_length=fft_length,
+        n_mels=n_mels,
+        fmin_hz=fmin_hz,
+        fmax_hz=fmax_hz,
     )
     x = np.asarray(y, np.float64)
-    frames = max(0, (x.size - FFT_LENGTH) // HOP_LENGTH + 1)
+    frames = max(0, (x.size - fft_length) // hop_length + 1)
     if frames == 0:
-        return np.zeros((0, MEL_BANDS), np.float32)
-    window = centred_hann(fft_length=FFT_LENGTH, window_length=WINDOW_LENGTH)
-    index = np.arange(frames)[:, None] * HOP_LENGTH + np.arange(FFT_LENGTH)[None, :]
+        return np.zeros((0, n_mels), np.float32)
+    window = centred_hann(fft_length=fft_length, window_length=window_length)
+    index = np.arange(frames)[:, None] * hop_length + np.arange(fft_length)[None, :]
     power = np.abs(np.fft.rfft(x[index] * window, axis=1)) ** 2
     db = 10.0 * np.log10(np.maximum(power @ filters, 1e-10))
-    db = np.maximum(db, db.max() - TOP_DB)
+    db = np.maximum(db, db.max() - top_db)
     return (db / 10.0 + 2.0).astype(np.float32)

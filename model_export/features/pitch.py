@@ -14,9 +14,10 @@ from typing import Any
 import keras
 import numpy as np
 
+from model_export.features.layout import PITCH_BANDS
+
 MIN_PITCH_HZ = 70.0
 MAX_PITCH_HZ = 400.0
-PITCH_BANDS = 12
 
 
 def cepstrum_matrix(
@@ -42,7 +43,6 @@ def band_matrix(pitch_hz: np.ndarray) -> np.ndarray:
     return np.eye(PITCH_BANDS, dtype=np.float32)[band]
 
 
-PITCH_FEATURES = PITCH_BANDS + 3
 """Length of :func:`pitch_features`' output."""
 
 VOICED_PEAK = 0.3

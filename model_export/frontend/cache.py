@@ -39,7 +39,8 @@ INFO_FILENAME = "frontend.json"
 """Marks a complete front-end folder: window, analysis length, feature size, key."""
 _PACKAGE = Path(__file__).resolve().parent.parent
 _SOURCES = ("features", "frontend/build.py")
-"""The code a front-end is built from: a change to any of it makes a new key."""
+"""The code a front-end is built from, and the ear's weights: a change to any of it makes a
+new key."""
 TOOLS = {
     "tensorflow": "tensorflow",
     "tensorflowjs": "tensorflowjs",
@@ -72,7 +73,9 @@ def source_key(*, window_samples: int, analysis_samples: int) -> str:
     digest = hashlib.sha256(f"{window_samples}/{analysis_samples}/{MAX_CLIP_SAMPLES}".encode())
     for name in _SOURCES:
         path = _PACKAGE / name
-        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        for source in (
+            sorted(path.rglob("*.py")) + sorted(path.rglob("*.npz")) if path.is_dir() else [path]
+        ):
             digest.update(source.relative_to(_PACKAGE).as_posix().encode())
             # Line endings as git checks them out on Windows must not change the key.
             digest.update(source.read_bytes().replace(b"\r\n", b"\n"))

@@ -24,18 +24,30 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model_export.features.layout import AFTER_MEL_MEANS, MEL_BANDS, MEL_MEANS, SPEECH
+from model_export.features.layout import AFTER_MEL_MEANS, EAR, MEL_BANDS, MEL_MEANS, SPEECH
 from model_export.training.config import TrainConfig
 from model_export.training.head import Head, Metrics, Progress, fit_head
 
-FEATURE_SETS = ("all", "speech", "cepstral")
+FEATURE_SETS = ("all", "speech", "cepstral", "ear")
 """The views, in the order they are reported.
 
-all: every feature. speech: the embedding's statistics. cepstral: the timbre
+all: every feature but the ear's (the speech and timbre blocks; with the ear's too,
+words and a person's words scored 2-5 points lower in bench/unseen.py). speech: the
+embedding's statistics. cepstral: the timbre
 block (log-mel, pitch and envelope statistics) with the log-mel means
 replaced by cepstral coefficients 1-12 (their DCT, as in MFCCs): the shape
-of the spectrum without its overall level and fine detail.
+of the spectrum without its overall level and fine detail. ear: the ear's
+general-sound embedding (``features/ear.py``).
 """
+CANDIDATES: tuple[tuple[str, ...], ...] = (
+    ("all",),
+    ("speech",),
+    ("cepstral",),
+    ("cepstral", "ear"),
+)
+"""What cross-validation scores: each view, and heads on views averaged. The timbre block
+and the ear err on different sounds: averaged, they beat either on drums across kits
+(docs/benchmarks.md, issue 20)."""
 CEPSTRAL_COEFFICIENTS = 12
 MAX_FOLDS = 5
 MAX_SCORED_CLIPS_PER_LABEL = 20
@@ -73,13 +85,15 @@ def feature_projection(name: str, feature_dim: int) -> np.ndarray:
     """The set ``name`` as a matrix [shape=(feature_dim, set_dim)], float64."""
     identity = np.eye(feature_dim)
     if name == "all":
-        return identity
+        return identity[:, : EAR.start]
     if name == "speech":
         return identity[:, SPEECH]
     if name == "cepstral":
         cepstra = np.zeros((feature_dim, CEPSTRAL_COEFFICIENTS))
         cepstra[MEL_MEANS] = dct_matrix(MEL_BANDS)[:, 1 : CEPSTRAL_COEFFICIENTS + 1]
         return np.concatenate([cepstra, identity[:, AFTER_MEL_MEANS]], axis=1)
+    if name == "ear":
+        return identity[:, EAR]
     raise ValueError(f"feature set must be one of {', '.join(FEATURE_SETS)}; got {name!r}")
 
 
@@ -213,7 +227,7 @@ def choose_feature_set(
     n_labels: int,
     config: TrainConfig,
 ) -> FeatureChoice:
-    """Score FEATURE_SETS by k-fold cross-validation; return the best.
+    """Score CANDIDATES by k-fold cross-validation; return the best.
 
     features : np.ndarray [shape=(n_clips * copies, feature_dim)]: clip i's rows are
         ``i * copies`` to ``(i + 1) * copies - 1``, its un-augmented window first
@@ -221,7 +235,11 @@ def choose_feature_set(
 
     k is the number of clips of the rarest label among them, at most
     MAX_FOLDS. With fewer than 2 clips of some label there is nothing to score:
-    all features. Every view with the best score is chosen. A label with more than
+    all features. A candidate's held-out logits are the mean of its views' (as
+    ``average_heads`` makes them). The views of every candidate with the best score are
+    chosen; a candidate with the ear only when it scores strictly higher than every
+    candidate without it (on speech, a tie with the ear averaged in scored 1-3 points
+    lower on new voices in bench/unseen.py). A label with more than
     MAX_SCORED_CLIPS_PER_LABEL clips is scored on that many, chosen by ``config.seed``.
     """
     clip_targets = targets[::copies]
@@ -236,10 +254,10 @@ def choose_feature_set(
     row_fold = np.repeat(fold_of_clips(clip_targets, folds=folds), copies)
     first_rows = np.arange(0, len(targets), copies)
     x = np.asarray(features, np.float64)
-    scores = {}
+    held_logits = {}  # each view's logits of every clip's first row, from the fold holding it
     for name in FEATURE_SETS:
         projected = x @ feature_projection(name, x.shape[1])
-        right = 0
+        logits = np.zeros((len(first_rows), n_labels), np.float32)
         for fold in range(folds):
             head = fit_head(
                 projected[row_fold != fold],
@@ -247,9 +265,19 @@ def choose_feature_set(
                 n_labels=n_labels,
                 config=config,
             )
-            held = first_rows[row_fold[first_rows] == fold]
-            predicted = head.probabilities(projected[held]).argmax(axis=1)
-            right += int(np.sum(predicted == targets[held]))
-        scores[name] = right / len(first_rows)
-    best = max(scores.values())
-    return FeatureChoice(tuple(name for name in FEATURE_SETS if scores[name] == best), scores)
+            held = row_fold[first_rows] == fold
+            logits[held] = head.logits(projected[first_rows[held]])
+        held_logits[name] = logits
+    scores = {}
+    for candidate in CANDIDATES:
+        mean = np.mean([held_logits[name] for name in candidate], axis=0)
+        scores["+".join(candidate)] = float(np.mean(mean.argmax(axis=1) == targets[first_rows]))
+    # The ear must earn its place: on a tie, the candidates without it are kept.
+    without_ear = [c for c in CANDIDATES if "ear" not in c]
+    best = max(scores["+".join(c)] for c in without_ear)
+    if max(scores.values()) > best:
+        best, tied = max(scores.values()), CANDIDATES
+    else:
+        tied = tuple(without_ear)
+    chosen = {name for c in tied if scores["+".join(c)] == best for name in c}
+    return FeatureChoice(tuple(name for name in FEATURE_SETS if name in chosen), scores)

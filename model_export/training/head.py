@@ -41,10 +41,14 @@ class Head:
     kernel: np.ndarray
     bias: np.ndarray
 
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        """features [shape=(n, feature_dim)] -> logits (n, n_labels), float32."""
+        z = (np.asarray(features, np.float32) - self.mean) * self.inv_std
+        return np.asarray(z @ self.kernel + self.bias, np.float32)
+
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """features [shape=(n, feature_dim)] -> softmax probabilities (n, n_labels), float32."""
-        z = (np.asarray(features, np.float32) - self.mean) * self.inv_std
-        return softmax(z @ self.kernel + self.bias)
+        return softmax(self.logits(features))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

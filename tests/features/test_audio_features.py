@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model_export.features.audio_features import AudioFeatures
-from model_export.features.layout import ENVELOPE_BELOW_PEAK_DB
+from model_export.features.layout import EAR, ENVELOPE, FEATURE_DIM
 from model_export.features.log_mel_spectrogram import LogMelSpectrogram
 
 
@@ -52,9 +52,10 @@ def test_feature_vector_shape_and_silence(rng: np.random.Generator) -> None:
 
     out = np.asarray(features(pcm))
 
-    assert out.shape == (2, features.feature_dim) == (2, 279)
+    assert out.shape == (2, features.feature_dim) == (2, FEATURE_DIM) == (2, 343)
     assert np.all(np.isfinite(out))
     assert not np.allclose(out[0], out[1])
+    assert not np.allclose(out[0, EAR], out[1, EAR]) and np.all(out[:, EAR] >= 0)  # ReLU
 
 
 def test_the_envelope_says_how_slowly_a_sound_dies_away() -> None:
@@ -63,7 +64,7 @@ def test_the_envelope_says_how_slowly_a_sound_dies_away() -> None:
     tone = np.sin(2 * np.pi * 440.0 * t) * (t >= 0.2)
     short, long_ = (tone * np.exp(-np.maximum(t - 0.2, 0) / tau) for tau in (0.02, 0.1))
     out = np.asarray(features(np.stack([short, long_]).astype(np.float32)))
-    envelope = out[:, -len(ENVELOPE_BELOW_PEAK_DB) :]
+    envelope = out[:, ENVELOPE]
     assert np.all(np.diff(envelope, axis=1) >= 0)  # a deeper threshold keeps more frames
     assert np.all(envelope[1, 1:] > envelope[0, 1:])
     # An exponential decay loses 10 * log10(e**2) = 8.7 dB per time constant, and frames

@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model_export.features.layout import PITCH_BANDS, PITCH_FEATURES
 from model_export.features.log_mel_spectrogram import LogMelSpectrogram
-from model_export.features.pitch import (
-    MAX_PITCH_HZ,
-    MIN_PITCH_HZ,
-    PITCH_BANDS,
-    PITCH_FEATURES,
-    pitch_features,
-)
+from model_export.features.pitch import MAX_PITCH_HZ, MIN_PITCH_HZ, pitch_features
 
 SR = 16_000
 

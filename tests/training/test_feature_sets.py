@@ -5,9 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model_export.features.layout import MEL_BANDS, MEL_MEANS, SPEECH
+from model_export.features.layout import (
+    AFTER_MEL_MEANS,
+    EAR,
+    FEATURE_DIM,
+    MEL_BANDS,
+    MEL_MEANS,
+    SPEECH,
+)
 from model_export.training.config import TrainConfig
 from model_export.training.feature_sets import (
+    CANDIDATES,
     CEPSTRAL_COEFFICIENTS,
     FEATURE_SETS,
     MAX_SCORED_CLIPS_PER_LABEL,
@@ -23,7 +31,6 @@ from model_export.training.feature_sets import (
 )
 from model_export.training.head import fit_head, softmax
 
-FEATURE_DIM = 279
 SPEECH_FEATURES = SPEECH.stop
 COPIES = 3
 
@@ -33,14 +40,18 @@ def _reads(name: str) -> np.ndarray:
     return np.any(feature_projection(name, FEATURE_DIM) != 0.0, axis=1)
 
 
-def test_speech_and_cepstral_sets_split_all_features() -> None:
-    speech, cepstral = _reads("speech"), _reads("cepstral")
+def test_speech_cepstral_and_ear_sets_split_all_features() -> None:
+    speech, cepstral, ear = _reads("speech"), _reads("cepstral"), _reads("ear")
     assert speech[:SPEECH_FEATURES].all() and not speech[SPEECH_FEATURES:].any()
-    assert not (speech & cepstral).any()
-    assert (speech | cepstral).all() and _reads("all").all()
-    np.testing.assert_array_equal(feature_projection("all", FEATURE_DIM), np.eye(FEATURE_DIM))
-    with pytest.raises(ValueError, match="feature set must be one of all, speech, cepstral"):
+    assert ear[EAR].all() and ear.sum() == EAR.stop - EAR.start == 64
+    assert not (speech & cepstral).any() and not (ear & (speech | cepstral)).any()
+    assert (speech | cepstral | ear).all() and (_reads("all") == ~ear).all()
+    np.testing.assert_array_equal(
+        feature_projection("all", FEATURE_DIM), np.eye(FEATURE_DIM)[:, : EAR.start]
+    )
+    with pytest.raises(ValueError, match="feature set must be one of all, speech, cepstral, ear"):
         feature_projection("pitch", FEATURE_DIM)
+    assert {name for candidate in CANDIDATES for name in candidate} == set(FEATURE_SETS)
 
 
 def test_the_dct_is_orthonormal_with_a_constant_first_basis_vector() -> None:
@@ -55,7 +66,7 @@ def test_cepstral_set_ignores_the_level_and_keeps_the_rest_of_the_timbre_block(
     rng: np.random.Generator,
 ) -> None:
     projection = feature_projection("cepstral", FEATURE_DIM)
-    rest = FEATURE_DIM - SPEECH_FEATURES - MEL_BANDS
+    rest = AFTER_MEL_MEANS.stop - AFTER_MEL_MEANS.start
     assert projection.shape == (FEATURE_DIM, CEPSTRAL_COEFFICIENTS + rest)
     x = rng.standard_normal((4, FEATURE_DIM))
     louder = x.copy()
@@ -65,13 +76,20 @@ def test_cepstral_set_ignores_the_level_and_keeps_the_rest_of_the_timbre_block(
     tilted[:, MEL_MEANS] += np.linspace(0.0, 1.0, MEL_BANDS)  # a brighter sound
     assert not np.allclose(tilted @ projection, x @ projection)
     np.testing.assert_array_equal(
-        (x @ projection)[:, CEPSTRAL_COEFFICIENTS:], x[:, MEL_MEANS.stop :]
+        (x @ projection)[:, CEPSTRAL_COEFFICIENTS:], x[:, AFTER_MEL_MEANS]
     )
 
 
 def test_each_label_s_clips_go_round_the_folds() -> None:
     targets = np.array([0, 1, 0, 0, 1, 1, 1, 0])
     assert fold_of_clips(targets, folds=3).tolist() == [0, 0, 1, 2, 1, 2, 0, 0]
+
+
+def _chosen(scores: dict[str, float]) -> tuple[str, ...]:
+    """The views of every candidate in ``scores`` with the best score, in FEATURE_SETS order."""
+    best = max(scores.values())
+    views = {name for c in CANDIDATES if scores.get("+".join(c)) == best for name in c}
+    return tuple(name for name in FEATURE_SETS if name in views)
 
 
 def _clips(
@@ -99,7 +117,8 @@ def test_a_set_that_cannot_tell_the_labels_apart_is_not_chosen(
     assert hopeless not in choice.names
     best = max(choice.scores.values())
     assert best >= 0.9
-    assert choice.names == tuple(n for n in FEATURE_SETS if choice.scores[n] == best)
+    assert choice.names == _chosen(choice.scores)
+    assert set(choice.scores) == {"+".join(c) for c in CANDIDATES}
 
 
 def test_every_view_that_ties_for_the_best_score_is_chosen(rng: np.random.Generator) -> None:
@@ -135,6 +154,30 @@ def test_tied_views_average_their_heads_logits(rng: np.random.Generator) -> None
     )
     assert stages == [(i, 8) for i in range(1, 9)]  # one bar over both fits
     assert fitted.kernel.shape == (FEATURE_DIM, 3)
+
+
+def test_an_averaged_candidate_is_scored_by_its_views_mean_logits(
+    rng: np.random.Generator,
+) -> None:
+    """Two views that each tell one of three labels from the rest: averaged, all three."""
+    targets = np.repeat(np.repeat(np.arange(3), 5), COPIES)
+    x = rng.standard_normal((len(targets), FEATURE_DIM)).astype(np.float32)
+    # the timbre block tells label 0 from the rest; the ear tells label 2 from the rest
+    x[:, AFTER_MEL_MEANS] += 3.0 * (targets == 0)[:, None]
+    x[:, EAR] += 3.0 * (targets == 2)[:, None]
+    choice = choose_feature_set(x, targets, copies=COPIES, n_labels=3, config=TrainConfig())
+    assert choice.scores is not None
+    assert choice.scores["cepstral+ear"] == 1.0 > choice.scores["cepstral"]
+    assert choice.names == _chosen(choice.scores) and {"cepstral", "ear"} <= set(choice.names)
+
+
+def test_the_ear_is_not_chosen_on_a_tie(rng: np.random.Generator) -> None:
+    x, y = _clips(rng, slice(None))  # every view knows every label
+    choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
+    assert choice.scores is not None
+    assert choice.scores["cepstral+ear"] == choice.scores["all"] == 1.0
+    assert choice.names == _chosen({n: s for n, s in choice.scores.items() if "ear" not in n})
+    assert "ear" not in choice.names and "all" in choice.names
 
 
 def test_one_clip_of_a_label_leaves_nothing_to_score(rng: np.random.Generator) -> None:
