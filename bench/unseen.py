@@ -155,9 +155,9 @@ def without_the_ear() -> None:
         matrix = with_ear(name, feature_dim)
         return matrix[:, : EAR.start] if name == "all" else matrix
 
-    setattr(feature_sets, "FEATURE_SETS", tuple(v for v in feature_sets.FEATURE_SETS if v != "ear"))
-    setattr(feature_sets, "CANDIDATES", tuple(c for c in feature_sets.CANDIDATES if "ear" not in c))
-    setattr(feature_sets, "feature_projection", projection)
+    feature_sets.FEATURE_SETS = tuple(v for v in feature_sets.FEATURE_SETS if v != "ear")
+    feature_sets.CANDIDATES = tuple(c for c in feature_sets.CANDIDATES if "ear" not in c)
+    setattr(feature_sets, "feature_projection", projection)  # noqa: B010 (mypy: no assigning a def)
 
 
 def ensure_data(data: Path, tasks: Sequence[str]) -> None:

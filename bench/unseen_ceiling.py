@@ -1,6 +1,7 @@
 """Where bench/unseen.py's misses come from: too few sources, or features that fall short.
 
     python bench/unseen_ceiling.py [--data bench/data/unseen] [--tasks numbers,words] [--seeds 0]
+                                   [--without-ear]
 
 bench/unseen.py trains each model on 5 clips per label from few sources (one
 speech engine; one recording from each of 5 drum kits) and tests on others. When
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from accuracy import correct, load_split  # noqa: E402
-from unseen import ensure_data, frontend_of, write_report  # noqa: E402
+from unseen import ensure_data, frontend_of, without_the_ear, write_report  # noqa: E402
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
 from model_export.audio.dataset import load_dataset, scan_dataset  # noqa: E402
@@ -124,7 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "unseen_ceiling.json"
     )
+    parser.add_argument("--without-ear", action="store_true", help="as bench/unseen.py's")
     args = parser.parse_args(argv)
+    if args.without_ear:
+        without_the_ear()
     tasks = [t for t in args.tasks.split(",") if t]
     for task in tasks:
         if task not in TASKS:
@@ -149,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{task:<8} {len(row['sources']):>7} {row['clips']['test']:>5}  "
             f"{row['accuracy']['test']:6.1%}  {row['accuracy']['phone']:6.1%}  {views}"
         )
-    write_report(args.out, config, seeds, rows)
+    write_report(args.out, config, seeds, rows, without_ear=args.without_ear)
     return 0
 
 

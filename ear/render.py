@@ -83,35 +83,39 @@ Note = tuple[int, int, int, float]
 """(program, key, velocity, seconds held): on the percussion channel the program is the kit."""
 
 
+ALL_SOUND_OFF = 120
+"""The MIDI controller that silences a channel at once, release tails included."""
+
+
 def midi_file(notes: list[Note], *, channel: int = PERCUSSION_CHANNEL) -> bytes:
     """A format-0 standard MIDI file: ``notes`` on ``channel``, one every SLOT_SECONDS, with
-    a program change before each note whose program is not the one before's."""
+    a program change before each note whose program is not the one before's, and All Sound
+    Off at the end of each slot, so that no note sounds into the next slot."""
     ticks_per_beat = 480  # at the default 120 bpm: 960 ticks per second
     slot = round(SLOT_SECONDS * 960)
     events = b""
-    rest, program = 0, -1
-    for i, (note_program, key, velocity, seconds) in enumerate(notes):
+    program = -1
+    for note_program, key, velocity, seconds in notes:
         hold = round(seconds * 960)
-        delta = 0 if i == 0 else rest
         if note_program != program:
             program = note_program
-            events += _var(delta) + bytes([0xC0 | channel, program])
-            delta = 0
-        events += _var(delta) + bytes([0x90 | channel, key, velocity])
+            events += _var(0) + bytes([0xC0 | channel, program])
+        events += _var(0) + bytes([0x90 | channel, key, velocity])
         events += _var(hold) + bytes([0x80 | channel, key, 0])
-        rest = slot - hold
-    events += _var(rest) + b"\xff\x2f\x00"
+        events += _var(slot - hold) + bytes([0xB0 | channel, ALL_SOUND_OFF, 0])
+    events += _var(0) + b"\xff\x2f\x00"
     header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, ticks_per_beat)
     return header + b"MTrk" + struct.pack(">I", len(events)) + events
 
 
 def render(font: SoundFont, midi: bytes, work: Path) -> np.ndarray:
-    """The MIDI file through fluidsynth: mono float32 at SAMPLE_RATE_HZ."""
+    """The MIDI file through fluidsynth, dry (its reverb and chorus off: training adds rooms,
+    and a slot must not carry the one before's tail): mono float32 at SAMPLE_RATE_HZ."""
     source, out = work / "notes.mid", work / "notes.wav"
     source.write_bytes(midi)
     subprocess.run(
-        ["fluidsynth", "-ni", "-q", "-g", "1.0", "-r", str(SAMPLE_RATE_HZ), "-F", str(out),
-         "-T", "wav", "-O", "s16", str(font.path), str(source)],
+        ["fluidsynth", "-ni", "-q", "-R", "0", "-C", "0", "-g", "1.0", "-r", str(SAMPLE_RATE_HZ),
+         "-F", str(out), "-T", "wav", "-O", "s16", str(font.path), str(source)],
         check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     return load_audio(out, sample_rate_hz=SAMPLE_RATE_HZ)

@@ -28,7 +28,7 @@ from model_export.features.layout import AFTER_MEL_MEANS, EAR, MEL_BANDS, MEL_ME
 from model_export.training.config import TrainConfig
 from model_export.training.head import Head, Metrics, Progress, fit_head
 
-FEATURE_SETS = ("all", "speech", "cepstral", "ear")
+FEATURE_SETS: tuple[str, ...] = ("all", "speech", "cepstral", "ear")
 """The views, in the order they are reported.
 
 all: every feature but the ear's (the speech and timbre blocks; with the ear's too,
