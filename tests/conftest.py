@@ -140,6 +140,37 @@ def copy_model_dir(model_dir: Path, tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+@pytest.fixture(scope="session")
+def ear_model_dir(trained: Any, dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared model with a head that reads only the ear's 64 numbers (its other kernel
+    rows 0): proof that the ear runs inside the exported graph, in every runtime."""
+    import dataclasses
+
+    from model_export.export.model_dir import write_model_dir
+    from model_export.features.layout import EAR
+    from model_export.training.feature_sets import fit_head_on_sets
+    from model_export.training.train import Classifier
+
+    config = shared_train_config()
+    frontend = trained.classifier.frontend
+    windows = windows_of(dataset.train_clips, window_samples=config.window_samples)
+    labels = sorted(set(dataset.train_labels))
+    head = fit_head_on_sets(
+        frontend.features(windows),
+        np.array([labels.index(label) for label in dataset.train_labels]),
+        names=("ear",),
+        n_labels=len(labels),
+        config=config,
+    )
+    outside = np.ones(head.kernel.shape[0], bool)
+    outside[EAR] = False
+    assert not head.kernel[outside].any() and head.kernel[EAR].any()
+    ear_only = dataclasses.replace(trained, classifier=Classifier(frontend, head))
+    out = tmp_path_factory.mktemp("ear_model") / "model"
+    write_model_dir(out, classifier=ear_only.classifier, metadata=metadata_for(ear_only, config))
+    return out
+
+
 TRICKY_LABELS = ["voix de Marie", 'Éloïse "la" \\ </script>', "拍手\u2028clap"]
 """Labels that break naive JSON, JS or Java string building; they must work everywhere."""
 

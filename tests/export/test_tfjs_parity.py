@@ -94,41 +94,16 @@ def test_node_cpu_backend_matches_python(model_dir: Path, dataset: Any, tmp_path
 
 @pytest.mark.slow
 def test_a_head_on_the_ear_alone_matches_in_node(
-    trained: Any, dataset: Any, tmp_path: Path
+    ear_model_dir: Path, dataset: Any, tmp_path: Path
 ) -> None:
     """The ear inside the exported graph: a head that reads only its 64 numbers gives the
     same probabilities in Node TF.js as on LiteRT, and they differ from clip to clip."""
-    import dataclasses
-
-    from model_export.export.model_dir import write_model_dir
-    from model_export.features.layout import EAR
-    from model_export.training.feature_sets import fit_head_on_sets
-    from model_export.training.train import Classifier
-    from tests.helpers import metadata_for, shared_train_config, windows_of
-
     node = node_or_skip()
-    config = shared_train_config()
-    frontend = trained.classifier.frontend
-    windows = windows_of(dataset.train_clips, window_samples=config.window_samples)
-    labels = sorted(set(dataset.train_labels))
-    head = fit_head_on_sets(
-        frontend.features(windows),
-        np.array([labels.index(label) for label in dataset.train_labels]),
-        names=("ear",),
-        n_labels=len(labels),
-        config=config,
-    )
-    outside = np.ones(head.kernel.shape[0], bool)
-    outside[EAR] = False
-    assert not head.kernel[outside].any() and head.kernel[EAR].any()  # reads the ear only
-    ear_only = dataclasses.replace(trained, classifier=Classifier(frontend, head))
-    out = tmp_path / "ear-model"
-    write_model_dir(out, classifier=ear_only.classifier, metadata=metadata_for(ear_only, config))
     clips = [*dataset.test_clips, synthetic.pink_noise(20_000, np.random.default_rng(4), rms=0.05)]
 
-    result = run_predict(node, out, clips, tmp_path)
+    result = run_predict(node, ear_model_dir, clips, tmp_path)
 
     js = np.asarray(result["probabilities"], dtype=np.float64)
-    python = LoadedModel(out).predict(clips)
+    python = LoadedModel(ear_model_dir).predict(clips)
     np.testing.assert_allclose(js, python, rtol=0, atol=1e-4)
     assert np.ptp(python, axis=0).max() > 0.1  # the ear's numbers move the answer

@@ -127,6 +127,20 @@ def test_a_wav_clip_matches_pac_classify(
     assert [c for _, c in result] == sorted((c for _, c in result), reverse=True)
 
 
+def test_a_model_that_reads_only_the_ear_runs_in_the_page_as_in_python(
+    browser: Any, assets: dict[str, bytes], ear_model_dir: Path, dataset: Any
+) -> None:
+    """The ear inside the exported graph, in the WebView: the .aix's page with the model
+    files of a head that reads only the ear's numbers answers as LoadedModel does."""
+    ear_assets = {**assets, **{p.name: p.read_bytes() for p in ear_model_dir.iterdir()}}
+    loaded = LoadedModel(ear_model_dir)
+    with webview(browser, ear_assets) as view:
+        view.wait_for(2)  # PageStarted, ClassifierReady
+        for i, clip in enumerate(dataset.test_clips):
+            result = classify_in_page(view, f"ear-{i}", clip, 16_000)
+            assert_same_answer(result, loaded.classify(clip))
+
+
 def assert_same_answer(result: list[Any], expected: list[tuple[str, float]]) -> None:
     assert [label for label, _ in result] == [label for label, _ in expected]
     np.testing.assert_allclose(
