@@ -119,7 +119,7 @@ def dataset(
     with Pool(os.cpu_count() or 1) as pool:
         inputs = pool.map(clip_inputs, jobs, chunksize=32)
     x, y, font = [], [], []
-    for p, rows in zip(paths, inputs, strict=False):
+    for p, rows in zip(paths, inputs, strict=True):
         if rows is None:
             continue
         x.append(rows)

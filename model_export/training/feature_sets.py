@@ -2,15 +2,16 @@
 
 The front-end (``features/audio_features.py``, laid out in
 ``features/layout.py``) outputs the speech embedding's pooled statistics
-first, then the timbre block: log-mel, pitch and envelope statistics.
-Measured in bench/unseen.py, no view wins every task: the embedding tells
-words apart, the timbre block (as cepstra) tells voices and sounds apart, and
-a head on everything is worse than the right view alone when it has only 5
-clips per label. So training scores each view
-by k-fold cross-validation over the clips (each clip with all its augmented
-copies held out together) and keeps the best. When several views tie for
-the best score, nothing tells them apart: it trains a head on each and
-averages their logits, which is again one linear head (``average_heads``).
+first, then the timbre block: log-mel, pitch and envelope statistics, then the ear's
+general-sound embedding. Measured in bench/unseen.py, no view wins every task: the
+embedding tells words apart, the timbre block (as cepstra) tells voices and sounds
+apart, the timbre block and the ear averaged tell drums apart across kits, and a head
+on everything is worse than the right view alone when it has only 5 clips per label.
+So training scores each candidate (a view, or views averaged) by k-fold
+cross-validation over the clips (each clip with all its augmented copies held out
+together) and keeps the best. When several tie for the best score, nothing tells them
+apart: it trains a head on each of their views and averages their logits, which is
+again one linear head (``average_heads``).
 
 Every view is a linear map of the feature vector, ``features @ projection``.
 The head is trained on the projected features and then folded back onto the
@@ -31,13 +32,13 @@ from model_export.training.head import Head, Metrics, Progress, fit_head
 FEATURE_SETS: tuple[str, ...] = ("all", "speech", "cepstral", "ear")
 """The views, in the order they are reported.
 
-all: every feature but the ear's (the speech and timbre blocks; with the ear's too,
+all: every feature but the ear's: the speech and timbre blocks (with the ear's too,
 words and a person's words scored 2-5 points lower in bench/unseen.py). speech: the
-embedding's statistics. cepstral: the timbre
-block (log-mel, pitch and envelope statistics) with the log-mel means
-replaced by cepstral coefficients 1-12 (their DCT, as in MFCCs): the shape
-of the spectrum without its overall level and fine detail. ear: the ear's
-general-sound embedding (``features/ear.py``).
+embedding's statistics. cepstral: the timbre block (log-mel, pitch and envelope
+statistics) with the log-mel means replaced by cepstral coefficients 1-12 (their DCT,
+as in MFCCs): the shape of the spectrum without its overall level and fine detail.
+ear: the ear's general-sound embedding (``features/ear.py``), read only averaged with
+the cepstral view (CANDIDATES).
 """
 CANDIDATES: tuple[tuple[str, ...], ...] = (
     ("all",),
