@@ -75,9 +75,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4  # 4: sox without dither (-D), so a clip renders to the same bytes every time
 SAMPLE_RATE_HZ = 16000
 PHONE_SAMPLE_RATE_HZ = 8000
+SOX = ("sox", "-V1", "-D")
+"""Every sox run: quiet, and no dither. sox dithers with random noise whenever an effect
+(``remix``, ``vol``) leaves more precision than a 16-bit pipe carries, so the same clip
+rendered twice differed by a few LSBs, and trimming at a threshold made its length differ."""
 DEFAULT_SEED = 20250601
 PAD_S = 0.1
 
@@ -717,8 +721,7 @@ def sox_effects(
     """
     raw = ("-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1")
     cmd = [
-        "sox",
-        "-V1",
+        *SOX,
         *raw,
         "-r",
         str(sample_rate_hz),
@@ -1058,7 +1061,7 @@ def _to_clip(cmd: Sequence[str], effects: Sequence[str] = ()) -> FloatArray:
     raw = ("-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1")
     out = _run(
         [
-            "sox", "-V1", "-t", "wav", "-", *raw, "-r", str(SAMPLE_RATE_HZ), "-",
+            *SOX, "-t", "wav", "-", *raw, "-r", str(SAMPLE_RATE_HZ), "-",
             *effects, *TRIM_PAD_EFFECTS,
         ],
         stdin=wav,
@@ -1071,7 +1074,7 @@ def _tts_to_clip(command: Sequence[str], *, text: str, gain_db: float) -> FloatA
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "tts.wav")
         _run([out if arg == "OUT" else arg for arg in command], stdin=text.encode())
-        return _to_clip(["sox", out, "-t", "wav", "-"], ["vol", f"{gain_db}dB"])
+        return _to_clip([*SOX, out, "-t", "wav", "-"], ["vol", f"{gain_db}dB"])
 
 
 def flite_to_audio(p: dict[str, Any]) -> FloatArray:
@@ -1099,7 +1102,7 @@ def recording_to_audio(p: dict[str, Any]) -> FloatArray:
         "fade", "t", "0", str(p["max_s"]), "0.2",
         "norm", str(p["peak_dbfs"]),
     ]  # fmt: skip
-    return _to_clip(["sox", "-V1", p["source"], "-t", "wav", "-", "remix", "-"], cut)
+    return _to_clip([*SOX, p["source"], "-t", "wav", "-", "remix", "-"], cut)
 
 
 SOURCE_RENDERERS: dict[str, Callable[[dict[str, Any]], FloatArray]] = {

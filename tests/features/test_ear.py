@@ -4,6 +4,7 @@ committed weights."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -120,7 +121,5 @@ def test_weights_that_are_not_ear_json_s_are_refused(tmp_path: Path) -> None:
 
 
 def test_dev_ear_installs_the_packages_the_ear_is_rendered_from() -> None:
-    line = next(
-        line for line in (REPO / "dev").read_text().splitlines() if line.startswith("EAR_PACKAGES=")
-    )
-    assert line.split("(", 1)[1].rstrip(")").split() == list(PACKAGES)
+    (listed,) = re.findall(r"^EAR_PACKAGES=\(([^)]*)\)", (REPO / "dev").read_text(), re.M)
+    assert listed.split() == list(PACKAGES)
