@@ -123,12 +123,15 @@ def _print_train_report(report: Any, out_dir: Path) -> None:
             f"validation   : {report.validation.accuracy:.1%} on {report.n_validation_clips} "
             f"held-out clips (trained on {report.n_train_clips}); final model uses all clips"
         )
-    scores = report.feature_set.scores
+    scores, copy_scores = report.feature_set.scores, report.feature_set.copy_scores
     chosen = (
         "all (too few clips to compare)"
-        if scores is None
-        else f"{report.feature_set.name} (cross-validated: "
-        + ", ".join(f"{name} {score:.0%}" for name, score in scores.items())
+        if scores is None or copy_scores is None
+        else f"{report.feature_set.name} (cross-validated, clips | with their augmented "
+        "copies: "
+        + ", ".join(
+            f"{name} {score:.0%} | {copy_scores[name]:.0%}" for name, score in scores.items()
+        )
         + ")"
     )
     print(f"features     : {chosen}")

@@ -127,6 +127,7 @@ def train_model_dir(
             else [list(row) for row in validation.confusion_matrix],
             "feature_set": result.feature_set.name,
             "feature_set_scores": result.feature_set.scores,
+            "feature_set_copy_scores": result.feature_set.copy_scores,
             "final_model_trained_on": "all clips",
             "seconds": round(train_seconds, 3),
         },

@@ -180,10 +180,43 @@ def test_the_ear_is_not_chosen_on_a_tie(rng: np.random.Generator) -> None:
     assert "ear" not in choice.names and "all" in choice.names
 
 
+def test_the_ear_is_chosen_when_it_alone_knows_the_augmented_copies(
+    rng: np.random.Generator,
+) -> None:
+    """Every view knows the clips, only the ear their copies: a tie on clips, not on copies."""
+    targets = np.repeat(np.repeat(np.arange(3), 5), COPIES)
+    first = np.arange(len(targets)) % COPIES == 0
+    x = rng.standard_normal((len(targets), FEATURE_DIM)).astype(np.float32)
+    before_ear = np.array_split(np.arange(EAR.start), 3)
+    ear = np.array_split(np.arange(EAR.start, EAR.stop), 3)
+    for label in range(3):  # label k raises the k-th third of the features
+        x[np.ix_(first & (targets == label), before_ear[label])] += 3.0  # the clips: every view
+        x[np.ix_(targets == label, ear[label])] += 3.0  # the ear knows their copies too
+    choice = choose_feature_set(x, targets, copies=COPIES, n_labels=3, config=TrainConfig())
+    assert choice.scores is not None and choice.copy_scores is not None
+    assert choice.scores["cepstral+ear"] == choice.scores["all"] == 1.0
+    best_without_ear = max(s for n, s in choice.copy_scores.items() if "ear" not in n)
+    assert choice.copy_scores["cepstral+ear"] > best_without_ear
+    assert choice.names == ("cepstral", "ear")
+
+
+def test_without_a_candidate_with_the_ear_the_rest_are_chosen_as_before(
+    rng: np.random.Generator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As bench/unseen.py --without-ear scores pac before the ear."""
+    from model_export.training import feature_sets
+
+    monkeypatch.setattr(feature_sets, "CANDIDATES", (("all",), ("speech",), ("cepstral",)))
+    x, y = _clips(rng, slice(0, SPEECH_FEATURES))
+    choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
+    assert choice.scores is not None and set(choice.scores) == {"all", "speech", "cepstral"}
+    assert choice.names == _chosen(choice.scores) and "ear" not in choice.names
+
+
 def test_one_clip_of_a_label_leaves_nothing_to_score(rng: np.random.Generator) -> None:
     x, y = _clips(rng, slice(None), per_label=1)
     choice = choose_feature_set(x, y, copies=COPIES, n_labels=3, config=TrainConfig())
-    assert choice.names == ("all",) and choice.scores is None
+    assert choice.names == ("all",) and choice.scores is None and choice.copy_scores is None
 
 
 @pytest.mark.parametrize("name", FEATURE_SETS)
