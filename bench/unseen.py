@@ -14,7 +14,9 @@ trains on 5 clips per label and is scored three ways on its test clips:
 
 Reported per task: accuracy, the mean over seeds, with a 95% Wilson interval
 for the number of distinct test clips (seeds re-train the model; they do not
-add clips). ``human_words`` pools its groups, each a model of its own.
+add clips), and each view's confusion counts over all seeds with each label's
+recall (which labels are taken for which). ``human_words`` pools its groups,
+each a model of its own.
 Writes ``bench/results/unseen.json``. ``--without-ear`` trains as pac did before the ear
 (docs/ear.md): its view is not offered and ``all`` leaves its numbers out; the other features
 are the same numbers from the same front-end, so the two runs differ by the ear alone.
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from accuracy import correct, load_split  # noqa: E402
+from accuracy import load_split, predicted_labels  # noqa: E402
 from unseen_data import TASKS  # noqa: E402
 
 from model_export import MODEL_SAMPLE_RATE_HZ  # noqa: E402
@@ -115,11 +117,29 @@ def load_group(folder: Path, *, window_samples: int) -> Group:
     )
 
 
+Confusion = dict[str, dict[str, int]]
+"""``confusion[truth][predicted]``: how many clips of ``truth`` were labelled ``predicted``."""
+
+
+def tally(confusion: Confusion, truth: Sequence[str], predicted: Sequence[str]) -> int:
+    """Add each (truth, predicted) pair to ``confusion``; return how many are right."""
+    for t, p in zip(truth, predicted, strict=True):
+        row = confusion.setdefault(t, {})
+        row[p] = row.get(p, 0) + 1
+    return sum(t == p for t, p in zip(truth, predicted, strict=True))
+
+
+def recall(confusion: Confusion) -> dict[str, float]:
+    """Each label's share of its clips labelled right, labels sorted."""
+    return {t: row.get(t, 0) / sum(row.values()) for t, row in sorted(confusion.items())}
+
+
 def run_task(
     groups: Sequence[Group], *, frontend: Any, config: TrainConfig, seeds: Sequence[int]
 ) -> dict[str, Any]:
     counts = {v: sum(len(g.views[v][1]) for g in groups) for v in VIEWS}
     per_seed: dict[str, list[float]] = {v: [] for v in VIEWS}
+    confusion: dict[str, Confusion] = {v: {} for v in VIEWS}
     chosen: dict[str, int] = {}
     for seed in seeds:
         hits = dict.fromkeys(VIEWS, 0)
@@ -129,12 +149,16 @@ def run_task(
             )
             chosen[result.feature_set.name] = chosen.get(result.feature_set.name, 0) + 1
             for v in VIEWS:
-                hits[v] += correct(
-                    result.classifier, result.labels, *g.views[v], config.window_samples
+                clips, truth = g.views[v]
+                predicted = predicted_labels(
+                    result.classifier, result.labels, clips, config.window_samples
                 )
+                hits[v] += tally(confusion[v], truth, predicted)
         for v in VIEWS:
             per_seed[v].append(hits[v] / counts[v])
     row: dict[str, Any] = {"clips": counts, "accuracy_per_seed": per_seed, "feature_sets": chosen}
+    row["confusion"] = confusion
+    row["recall"] = {v: recall(confusion[v]) for v in VIEWS}
     row["accuracy"] = {v: float(np.mean(a)) for v, a in per_seed.items()}
     # Shifted views are two per clip; the interval counts distinct clips.
     distinct = {v: counts[v] // (2 if v == "shifted" else 1) for v in VIEWS}
@@ -237,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         groups = [load_group(f, window_samples=config.window_samples) for f in folders]
         rows[task] = run_task(groups, frontend=frontend, config=config, seeds=seeds)
         print(task, json.dumps(rows[task]["accuracy"]), file=sys.stderr)
+        by_label = rows[task]["recall"]["test"]
+        if len(by_label) <= 12:
+            shares = ", ".join(f"{label} {share:.0%}" for label, share in by_label.items())
+            print(f"  right per label (test): {shares}", file=sys.stderr)
     print_table(rows, config, seeds)
     write_report(args.out, config, seeds, rows, without_ear=args.without_ear)
     return 0

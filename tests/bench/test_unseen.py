@@ -240,3 +240,12 @@ def test_fetch_effects_skips_unpacked_packages_and_takes_files_out_of_bundles(
         for member in by_package.get("gcompris-qt-data", ()):
             out = unseen_data.effect_path(tmp_path, "gcompris-qt-data", member)
             assert out.read_bytes() == member.partition(unseen_data.RCC_MEMBER)[2].encode()
+
+
+def test_tally_counts_who_was_taken_for_whom_and_recall_is_per_label() -> None:
+    confusion: unseen.Confusion = {}
+    right = unseen.tally(confusion, ["tom", "tom", "kick", "tom"], ["kick", "tom", "kick", "snare"])
+    right += unseen.tally(confusion, ["kick"], ["tom"])  # a second seed adds to the same counts
+    assert right == 2
+    assert confusion == {"tom": {"kick": 1, "tom": 1, "snare": 1}, "kick": {"kick": 1, "tom": 1}}
+    assert unseen.recall(confusion) == {"kick": 0.5, "tom": pytest.approx(1 / 3)}
